@@ -1,0 +1,158 @@
+"""The French analyzer, shared by indexing and querying.
+
+Pipeline: tokenize (hyphens and punctuation split words, apostrophes stay) →
+lowercase → strip elisions (l', d', qu'…, both ' and ’) → fold accents with
+unidecode → drop stop words → Snowball French stem → drop a stem's final "e".
+
+Folding comes *before* stemming so that a query typed without accents meets
+the accented text: Snowball stems "parentalité" to "parental" but
+"parentalite" to "parentalit"; folding first gives both the same stem. Snowball
+also reads an unaccented feminine "-ee" as a plain "e" ("partagee" → "partage"
+while "partage" → "partag"), so the final "e" of a stem is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+import snowballstemmer
+from unidecode import unidecode
+from whoosh.analysis import (
+    Analyzer,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StopFilter,
+    Token,
+    Tokenizer,
+)
+
+ELISIONS = frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu".split())
+APOSTROPHES = "'’ʼ`´"
+
+# Words with an apostrophe inside, letters/digits otherwise. Hyphens,
+# slashes and other punctuation separate tokens.
+WORD_PATTERN = r"[^\W_]+(?:['’ʼ`´][^\W_]+)*"
+
+_STOP_WORDS_ACCENTED = """
+a à afin ai aie aient aies ait alors as au aucun aucune auquel aura aurai auraient
+aurais aurait auras aurez auriez aurions aurons auront aussi autre autres aux
+auxquelles auxquels avaient avais avait avant avec avez aviez avions avoir avons
+ayant ayez ayons c ça car ce ceci cela celle celles celui cependant certain
+certaine certaines certains ces cet cette ceux chacun chacune chaque chez ci
+comme comment d dans de des desquelles desquels dès donc dont du duquel durant
+elle elles en encore entre es est et étaient étais était étant été êtes étiez
+étions être eu eue eues eûmes eurent eus eusse eussent eusses eussiez eussions
+eut eût eûtes eux fûmes furent fus fusse fussent fusses fussiez fussions fut fût
+fûtes ici il ils j je jusqu l la laquelle le lequel les lesquelles lesquels leur
+leurs lors lorsqu lui m ma mais me même mêmes mes moi mon n ne ni nos notre nous
+on ont ou où par parce pas pendant peu peut plus pour pourquoi puisqu qu quand
+que quel quelle quelles quels qui quoi quoiqu s sa sans se sera serai seraient
+serais serait seras serez seriez serions serons seront ses si sien sienne soi
+soient sois soit sommes son sont soyez soyons suis sur t ta te tes toi ton tous
+tout toute toutes très tu un une unes uns vos votre vous y
+"""
+
+STOP_WORDS = frozenset(unidecode(word) for word in _STOP_WORDS_ACCENTED.split())
+
+
+def fold(text: str) -> str:
+    """Lowercase ASCII folding, the same for index and query (é→e, œ→oe, ç→c)."""
+    return unidecode(text).lower()
+
+
+class ElisionFilter(Filter):
+    """Strips elided articles and pronouns: l'accueil → accueil, qu’ils → ils."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for token in tokens:
+            text = token.text
+            for mark in APOSTROPHES:
+                head, sep, tail = text.partition(mark)
+                if sep and head in ELISIONS and tail:
+                    text = tail
+                    break
+            token.text = text
+            yield token
+
+
+class FoldFilter(Filter):
+    """Folds accents and ligatures to ASCII with unidecode."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for token in tokens:
+            if not token.text.isascii():
+                token.text = unidecode(token.text).lower().replace(" ", "")
+            yield token
+
+
+_stemmer = snowballstemmer.stemmer("french")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Stem of an already folded word."""
+    stemmed = _stemmer.stemWord(word)
+    if len(stemmed) > 3 and stemmed.endswith("e"):
+        stemmed = stemmed[:-1]
+    return stemmed
+
+
+class FrenchStemFilter(Filter):
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for token in tokens:
+            if not token.stopped:
+                token.text = stem(token.text)
+            yield token
+
+
+class FacetTokenizer(Tokenizer):
+    """Yields each value of a multi-valued facet exactly as given (a list or one string)."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True,
+                 mode="", **kwargs):
+        values = [value] if isinstance(value, str) else list(value)
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, text in enumerate(v for v in values if v):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar, token.endchar = 0, len(text)
+            yield token
+
+
+def french_analyzer() -> Analyzer:
+    """Analyzer for ranked text fields: folding and stemming."""
+    return (RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | ElisionFilter()
+            | FoldFilter() | StopFilter(stoplist=STOP_WORDS, minsize=1) | FrenchStemFilter())
+
+
+def spelling_analyzer() -> Analyzer:
+    """Analyzer for the "did you mean" vocabulary: folded whole words, no stemming."""
+    return (RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | ElisionFilter()
+            | FoldFilter() | StopFilter(stoplist=STOP_WORDS, minsize=2))
+
+
+def facet_analyzer() -> Analyzer:
+    return FacetTokenizer()
+
+
+_FRENCH = french_analyzer()
+_SPELLING = spelling_analyzer()
+
+
+def analyze(text: str) -> list[str]:
+    """Index terms of a text, in order (what a query or a document becomes)."""
+    return [token.text for token in _FRENCH(text)]
+
+
+def spelling_words(text: str) -> list[str]:
+    """Folded, unstemmed words of a text, as the spelling vocabulary holds them."""
+    return [token.text for token in _SPELLING(text)]

@@ -1,0 +1,164 @@
+"""Command line: `python -m indexer build|add|remove|search|show|export`.
+
+Exit codes: 0 success, 1 some fiches rejected (the rest is indexed),
+2 usage error, 3 index missing, corrupt or busy.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .build import add_fiches, build_index, remove_fiche
+from .config import default_corpus_dir, default_index_dir
+from .errors import IndexerError
+from .parse import ParseResult, parse_corpus, parse_file
+
+EXIT_REJECTED = 1
+EXIT_INDEX = 3
+
+corpus_option = click.option("--corpus", "corpus", type=click.Path(path_type=Path), default=None,
+                             help="Dossier des fichiers .txt du corpus.")
+index_option = click.option("--index", "index", type=click.Path(path_type=Path), default=None,
+                            help="Dossier de l'index.")
+
+
+def _index_dir(index: Path | None) -> Path:
+    return index or default_index_dir()
+
+
+def _report_problems(result: ParseResult) -> None:
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+
+
+def _summary(result: ParseResult) -> str:
+    return f"{len(result.fiches)} indexées, {len(result.problems)} rejetées"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Index des fiches action des centres sociaux."""
+
+
+@cli.command()
+@corpus_option
+@index_option
+def build(corpus: Path | None, index: Path | None) -> None:
+    """Construit un nouvel index à partir du corpus, puis le met en service."""
+    corpus = corpus or default_corpus_dir()
+    result = parse_corpus(corpus)
+    _report_problems(result)
+    report = build_index(result.fiches, _index_dir(index), show_progress=sys.stderr.isatty())
+    click.echo(f"{_summary(result)} — génération {report.generation.name} "
+               f"en {report.seconds:.1f} s dans {_index_dir(index)}")
+    if result.problems:
+        sys.exit(EXIT_REJECTED)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@index_option
+def add(file: Path, index: Path | None) -> None:
+    """Ajoute ou remplace (même identifiant) les fiches d'un fichier."""
+    result = parse_file(file)
+    _report_problems(result)
+    generation = add_fiches(result.fiches, _index_dir(index))
+    click.echo(f"{_summary(result)} — génération {generation.name}")
+    if result.problems:
+        sys.exit(EXIT_REJECTED)
+
+
+@cli.command()
+@click.argument("fiche_id")
+@index_option
+def remove(fiche_id: str, index: Path | None) -> None:
+    """Retire une fiche de l'index."""
+    generation = remove_fiche(fiche_id, _index_dir(index))
+    click.echo(f"fiche {fiche_id} retirée — génération {generation.name}")
+
+
+def _parse_filters(values: tuple[str, ...]) -> dict[str, list[str]]:
+    filters: dict[str, list[str]] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise click.BadParameter(f"« {item} » : attendu facette=valeur", param_hint="--filter")
+        filters.setdefault(name.strip(), []).append(value.strip())
+    return filters
+
+
+@cli.command()
+@click.argument("query", default="")
+@click.option("--filter", "filters", multiple=True, help="facette=valeur (répétable).")
+@click.option("--page", default=1, type=click.IntRange(min=1))
+@click.option("--per-page", default=10, type=click.IntRange(1, 100))
+@click.option("--json", "as_json", is_flag=True, help="Réponse complète en JSON.")
+@index_option
+def search(query: str, filters: tuple[str, ...], page: int, per_page: int, as_json: bool,
+           index: Path | None) -> None:
+    """Recherche classée, avec le décompte des facettes."""
+    from search_app.search import SearchEngine, SearchRequest
+    from search_app.serialize import response_to_dict
+
+    engine = SearchEngine(_index_dir(index), cache_size=0)
+    response = engine.search(SearchRequest.make(query, _parse_filters(filters), page, per_page))
+    if as_json:
+        click.echo(json.dumps(response_to_dict(response), ensure_ascii=False, indent=2))
+        return
+    note = " (élargie : au moins un des mots)" if response.relaxed else ""
+    click.echo(f"{response.total} résultat(s){note} pour « {response.query} »")
+    if response.suggestion:
+        click.echo(f"Vouliez-vous dire « {response.suggestion} » ?")
+    for rank, hit in enumerate(response.hits, start=(page - 1) * per_page + 1):
+        click.echo(f"{rank:3}. {hit.title} — {hit.structure} ({hit.department}, {hit.year})  [{hit.id}]")
+    for name, values in response.facets.items():
+        if values:
+            shown = ", ".join(f"{v.value} ({v.count})" for v in values[:8])
+            click.echo(f"  {name}: {shown}")
+
+
+@cli.command()
+@click.argument("fiche_id")
+@index_option
+def show(fiche_id: str, index: Path | None) -> None:
+    """Affiche une fiche de l'index en JSON."""
+    from search_app.search import SearchEngine
+
+    fiche = SearchEngine(_index_dir(index), cache_size=0).get_fiche(fiche_id)
+    click.echo(json.dumps(fiche.to_dict(), ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@corpus_option
+def export(corpus: Path | None) -> None:
+    """Écrit les fiches analysées du corpus en JSON Lines (une par ligne)."""
+    result = parse_corpus(corpus or default_corpus_dir())
+    for fiche in result.fiches:
+        click.echo(json.dumps(fiche.to_dict(), ensure_ascii=False))
+    _report_problems(result)
+    click.echo(_summary(result).replace("indexées", "lues"), err=True)
+    if result.problems:
+        sys.exit(EXIT_REJECTED)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("interrompu", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except IndexerError as exc:
+        click.echo(f"erreur : {exc}", err=True)
+        sys.exit(EXIT_INDEX)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("interrompu : l'index en service n'a pas changé", err=True)
+        sys.exit(130)

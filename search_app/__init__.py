@@ -1,0 +1,129 @@
+"""The search service: `create_app(config)` builds the Flask application."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from indexer.errors import FicheNotFound, IndexerError
+
+from .bootstrap import ensure_index
+from .config import Settings
+from .errors import IndexUnavailable, NotFound, PayloadTooLarge, ServiceError
+from .search import SearchEngine
+
+access_log = logging.getLogger("search_app.access")
+
+FRAMEABLE_PATHS = ("/embed",)
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    settings = Settings.load(config)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.MAX_BODY_BYTES
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    ensure_index(settings)
+    app.extensions["search_settings"] = settings
+    app.extensions["search_engine"] = SearchEngine(settings.INDEX_DIR, settings.CACHE_SIZE, settings.FACET_LIMIT)
+
+    from . import api, views
+    app.register_blueprint(api.bp)
+    app.register_blueprint(views.bp)
+    _register_embed(app)
+    _register_errors(app)
+    _register_headers(app, settings)
+    return app
+
+
+def _register_embed(app: Flask) -> None:
+    try:
+        from . import embed
+    except ImportError:
+        return
+    app.register_blueprint(embed.bp)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _error_response(error: ServiceError):
+    if _wants_json():
+        return jsonify(error.to_dict()), error.status
+    return render_template("error.html", error=error), error.status
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(ServiceError)
+    def service_error(error: ServiceError):
+        return _error_response(error)
+
+    @app.errorhandler(FicheNotFound)
+    def fiche_not_found(error: FicheNotFound):
+        return _error_response(NotFound(str(error), code="action_not_found"))
+
+    @app.errorhandler(IndexerError)
+    def index_error(error: IndexerError):
+        app.logger.error("index indisponible : %s", error)
+        return _error_response(IndexUnavailable("l'index de recherche est momentanément indisponible"))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        messages = {
+            404: ("not_found", "page introuvable"),
+            405: ("method_not_allowed", "méthode HTTP non autorisée ici"),
+            413: ("payload_too_large", "corps de requête trop volumineux"),
+        }
+        code, message = messages.get(error.code or 400, ("bad_request", "requête invalide"))
+        wrapped = PayloadTooLarge(message) if error.code == 413 else ServiceError(message, code)
+        wrapped.status = error.code or 400
+        return _error_response(wrapped)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("erreur inattendue sur %s", request.path)
+        wrapped = ServiceError("erreur interne : la requête n'a pas pu aboutir", "internal_error")
+        wrapped.status = 500
+        return _error_response(wrapped)
+
+
+def _register_headers(app: Flask, settings: Settings) -> None:
+    origins = settings.CORS_ORIGINS
+
+    @app.before_request
+    def start_timer() -> None:
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def headers(response):
+        frameable = request.path in FRAMEABLE_PATHS
+        response.headers.setdefault(
+            "Content-Security-Policy", CSP.format(ancestors="*" if frameable else "'self'"))
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        if not frameable:
+            response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        if request.path.startswith("/api/") and request.method in ("GET", "HEAD", "OPTIONS"):
+            origin = request.headers.get("Origin")
+            if "*" in origins:
+                response.headers["Access-Control-Allow-Origin"] = "*"
+            elif origin and origin in origins:
+                response.headers["Access-Control-Allow-Origin"] = origin
+                response.headers.add("Vary", "Origin")
+            response.headers["Access-Control-Allow-Methods"] = "GET"
+        elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        access_log.info('%s %s %s %d %.1fms', request.remote_addr, request.method,
+                        request.full_path.rstrip("?"), response.status_code, elapsed)
+        return response
+
+    @app.get("/healthz")
+    def healthz():
+        stats = app.extensions["search_engine"].stats()
+        return jsonify({"status": "ok", **stats})

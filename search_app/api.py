@@ -1,0 +1,91 @@
+"""JSON API blueprint: translates HTTP to calls of the search engine and back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request, url_for
+
+from .errors import InvalidParameter, NotFound
+from .openapi import openapi_document
+from .params import parse_filters, parse_limit, parse_search_request, parse_similar_text
+from .serialize import hit_to_dict, response_to_dict
+from .state import engine, settings
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+class JsonArgs:
+    """A JSON object seen through the `get`/`getlist` interface of query strings."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self.data.get(key, default)
+        return value[0] if isinstance(value, list) and value else value
+
+    def getlist(self, key: str) -> list[Any]:
+        value = self.data.get(key)
+        if value is None:
+            return []
+        if isinstance(value, list):
+            return [v for v in value if isinstance(v, (str, int))]
+        return [value] if isinstance(value, (str, int)) else []
+
+
+def _fiche_url(fiche_id: str) -> str:
+    return url_for("views.action", fiche_id=fiche_id, _external=True)
+
+
+@bp.get("/search")
+def search():
+    search_request = parse_search_request(request.args, settings())
+    response = engine().search(search_request)
+    return jsonify(response_to_dict(response, _fiche_url))
+
+
+@bp.get("/actions/<fiche_id>")
+def action(fiche_id: str):
+    data = engine().get_fiche(fiche_id).to_dict()
+    data["url"] = _fiche_url(fiche_id)
+    return jsonify(data)
+
+
+@bp.get("/actions/<fiche_id>/similar")
+def action_similar(fiche_id: str):
+    limit = parse_limit(request.args, settings(), default=5)
+    hits = engine().similar_to_fiche(fiche_id, limit, parse_filters(request.args, settings()))
+    return jsonify({"id": fiche_id, "hits": [hit_to_dict(hit, _fiche_url) for hit in hits]})
+
+
+@bp.route("/similar", methods=["GET", "POST"])
+def similar():
+    if request.method == "POST":
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise InvalidParameter("corps attendu : un objet JSON comme {\"text\": \"…\", \"limit\": 10}",
+                                   code="invalid_json")
+        args: Any = JsonArgs(data)
+    else:
+        args = request.args
+    text = parse_similar_text(args.get("text"), settings())
+    limit = parse_limit(args, settings(), default=10)
+    hits = engine().similar_to_text(text, limit, parse_filters(args, settings()))
+    return jsonify({"hits": [hit_to_dict(hit, _fiche_url) for hit in hits]})
+
+
+@bp.get("/suggest")
+def suggest():
+    query = str(request.args.get("q") or "")[:200]
+    return jsonify({"query": query, "suggestions": engine().suggest(query, settings().SUGGEST_LIMIT)})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document(request.host_url.rstrip("/")))
+
+
+@bp.route("/<path:unknown>", methods=["GET", "POST"])
+def unknown_endpoint(unknown: str):
+    raise NotFound(f"point d'accès inconnu : /api/{unknown[:80]}")

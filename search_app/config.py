@@ -1,0 +1,62 @@
+"""All settings of the search service, with defaults and environment overrides, in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from indexer.config import default_corpus_dir, default_index_dir
+
+
+def _env_list(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    INDEX_DIR: Path
+    CORPUS_DIR: Path
+    BUILD_IF_MISSING: bool = True
+    CORS_ORIGINS: tuple[str, ...] = ("*",)
+    DEFAULT_PER_PAGE: int = 10
+    MAX_PER_PAGE: int = 50
+    MAX_PAGE: int = 100
+    MAX_QUERY_CHARS: int = 10_000
+    MAX_SIMILAR_CHARS: int = 100_000
+    MAX_SIMILAR_LIMIT: int = 50
+    MAX_BODY_BYTES: int = 512 * 1024
+    MAX_FILTER_VALUES: int = 50
+    CACHE_SIZE: int = 1024
+    FACET_LIMIT: int = 50
+    SUGGEST_LIMIT: int = 8
+    HOST: str = "127.0.0.1"
+    PORT: int = 8000
+    THREADS: int = 8
+
+    @classmethod
+    def load(cls, overrides: dict[str, Any] | None = None) -> Settings:
+        """Defaults, then `SEARCH_<NAME>` environment variables, then `overrides`."""
+        values: dict[str, Any] = {"INDEX_DIR": default_index_dir(), "CORPUS_DIR": default_corpus_dir()}
+        for f in fields(cls):
+            raw = os.environ.get(f"SEARCH_{f.name}")
+            if raw is not None:
+                values[f.name] = _convert(f.name, raw)
+        for key, value in (overrides or {}).items():
+            if key in {f.name for f in fields(cls)}:
+                values[key] = _convert(key, value) if isinstance(value, str) else value
+        return cls(**values)
+
+
+def _convert(name: str, raw: str) -> Any:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    if "Path" in str(kind):
+        return Path(raw)
+    if "bool" in str(kind):
+        return raw.strip().lower() in {"1", "true", "yes", "oui", "on"}
+    if "int" in str(kind):
+        return int(raw)
+    if "tuple" in str(kind):
+        return _env_list(raw)
+    return raw

@@ -1,0 +1,79 @@
+"""HTTP parameters → validated search arguments (no Flask: any mapping with `getlist`)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from indexer.schema import PUBLIC_FACETS
+
+from .config import Settings
+from .errors import InvalidParameter
+from .search import SORTS, SearchRequest, clean_query
+
+MAX_FILTER_VALUE_CHARS = 200
+SORT_LABELS = {"relevance": "pertinence", "year": "année", "title": "titre"}
+
+
+class MultiMapping(Protocol):
+    def get(self, key: str, default: Any = None) -> Any: ...
+    def getlist(self, key: str) -> list[Any]: ...
+
+
+def _int_param(args: MultiMapping, name: str, default: int, low: int, high: int) -> int:
+    raw = args.get(name)
+    if raw is None or str(raw).strip() == "":
+        return default
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise InvalidParameter(f"le paramètre « {name} » doit être un nombre entier (reçu « {str(raw)[:40]} »)") from None
+    if not low <= value <= high:
+        raise InvalidParameter(f"le paramètre « {name} » doit être compris entre {low} et {high} (reçu {value})")
+    return value
+
+
+def parse_filters(args: MultiMapping, settings: Settings) -> dict[str, list[str]]:
+    filters: dict[str, list[str]] = {}
+    for name in PUBLIC_FACETS:
+        values = [clean_query(str(v)) for v in args.getlist(name)]
+        values = [v for v in values if v]
+        if len(values) > settings.MAX_FILTER_VALUES:
+            raise InvalidParameter(f"trop de valeurs pour le filtre « {name} » (maximum {settings.MAX_FILTER_VALUES})")
+        if any(len(v) > MAX_FILTER_VALUE_CHARS for v in values):
+            raise InvalidParameter(f"une valeur du filtre « {name} » dépasse {MAX_FILTER_VALUE_CHARS} caractères")
+        if values:
+            filters[name] = values
+    return filters
+
+
+def parse_query_text(raw: Any, settings: Settings, name: str = "q") -> str:
+    text = "" if raw is None else str(raw)
+    if len(text) > settings.MAX_QUERY_CHARS:
+        raise InvalidParameter(
+            f"la requête est trop longue ({len(text)} caractères, maximum {settings.MAX_QUERY_CHARS})",
+            code="query_too_long")
+    return text
+
+
+def parse_search_request(args: MultiMapping, settings: Settings) -> SearchRequest:
+    query = parse_query_text(args.get("q"), settings)
+    sort = str(args.get("sort") or "relevance")
+    if sort not in SORTS:
+        raise InvalidParameter(f"tri inconnu « {sort[:40]} » : valeurs possibles {', '.join(SORTS)}")
+    page = _int_param(args, "page", 1, 1, settings.MAX_PAGE)
+    per_page = _int_param(args, "per_page", settings.DEFAULT_PER_PAGE, 1, settings.MAX_PER_PAGE)
+    return SearchRequest.make(query, parse_filters(args, settings), page, per_page, sort)
+
+
+def parse_limit(args: MultiMapping, settings: Settings, default: int) -> int:
+    return _int_param(args, "limit", default, 1, settings.MAX_SIMILAR_LIMIT)
+
+
+def parse_similar_text(raw: Any, settings: Settings) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidParameter("le champ « text » est requis : décrivez votre projet en quelques phrases",
+                               code="missing_text")
+    if len(raw) > settings.MAX_SIMILAR_CHARS:
+        raise InvalidParameter(f"le texte est trop long ({len(raw)} caractères, maximum {settings.MAX_SIMILAR_CHARS})",
+                               code="text_too_long")
+    return raw

@@ -1,0 +1,539 @@
+"""Query → results: parsing, ranking, facet counts, snippets, suggestions, similarity.
+
+No Flask here: the web layer turns HTTP into `SearchRequest`s and the
+dataclasses below back into JSON or HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+import time
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from markupsafe import escape
+from whoosh import highlight
+from whoosh import query as wq
+from whoosh.qparser import (
+    FieldAliasPlugin,
+    MultifieldParser,
+    OperatorsPlugin,
+    PlusMinusPlugin,
+)
+from whoosh.qparser.syntax import AndGroup, OrGroup
+from whoosh.scoring import BM25F
+from whoosh.sorting import FieldFacet
+
+from indexer.analysis import STOP_WORDS, analyze, fold, french_analyzer, spelling_words
+from indexer.build import Generation, open_current, read_current
+from indexer.errors import FicheNotFound, IndexerError
+from indexer.fiche import Fiche
+from indexer.schema import PUBLIC_FACETS, TEXT_FIELD_BOOSTS
+
+from .facets import FacetTable
+
+SORTS = ("relevance", "year", "title")
+LONG_QUERY_TERMS = 12
+SIMILARITY_TERMS = 25
+SNIPPET_CHARS = 240
+FIELD_ALIASES = {
+    "title": ["titre"],
+    "summary": ["resume", "résumé"],
+    "keywords_text": ["motcle", "motscles", "mot-cle", "mots-cles", "mot-clé", "mots-clés"],
+    "body": ["texte", "description"],
+    "meta": ["structure", "partenaire", "partenaires"],
+}
+QUERYABLE_FIELDS = frozenset(TEXT_FIELD_BOOSTS) | frozenset(PUBLIC_FACETS) | {"territory", "initiative", "partner"}
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_SYNTAX_CHARS = re.compile(r"[\"()\[\]{}:^*?~+\-]")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_OPERATOR_WORDS = {"AND", "OR", "NOT", "ET", "OU", "SAUF"}
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str = ""
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    page: int = 1
+    per_page: int = 10
+    sort: str = "relevance"
+
+    @staticmethod
+    def make(query: str = "", filters: dict[str, list[str]] | None = None, page: int = 1,
+             per_page: int = 10, sort: str = "relevance") -> SearchRequest:
+        """A normalised request: equal searches give equal (hashable) requests."""
+        normalized = tuple(sorted(
+            (name, tuple(sorted(set(values))))
+            for name, values in (filters or {}).items() if values))
+        return SearchRequest(clean_query(query), normalized, page, per_page, sort)
+
+    @property
+    def filter_dict(self) -> dict[str, tuple[str, ...]]:
+        return dict(self.filters)
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    structure: str
+    department: str
+    year: str
+    status: str
+    dimension: str
+    public: list[str]
+    keywords: list[str]
+    snippet: str
+    score: float | None
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    sort: str
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    filters: dict[str, tuple[str, ...]]
+    suggestion: str | None
+    relaxed: bool
+    similarity: bool
+    took_ms: float
+    generation: str
+
+    @property
+    def page_count(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def clean_query(text: str) -> str:
+    """Removes control, zero-width and bidi characters; collapses whitespace."""
+    text = text.encode("utf-8", errors="replace").decode("utf-8")
+    return " ".join(_CONTROL_CHARS.sub(" ", text).split())
+
+
+def query_words(text: str) -> list[str]:
+    """The plain words of a query, operators and syntax dropped."""
+    return [w for w in _WORD.findall(_SYNTAX_CHARS.sub(" ", text)) if w not in _OPERATOR_WORDS]
+
+
+class _Parser:
+    """Whoosh's parser set up for French users: AND by default, -mot, OR/OU, titre:…"""
+
+    def __init__(self, schema) -> None:
+        self.schema = schema
+        self.strict = self._make(AndGroup)
+        self.loose = self._make(OrGroup.factory(0.9))
+
+    def _make(self, group) -> MultifieldParser:
+        parser = MultifieldParser(list(TEXT_FIELD_BOOSTS), self.schema,
+                                  fieldboosts=TEXT_FIELD_BOOSTS, group=group)
+        for name in ("singlequote", "range", "boost", "every", "wildcard"):
+            parser.remove_plugin_class(_plugin_class(name))
+        parser.replace_plugin(OperatorsPlugin(
+            And=r"(?<=\s)(AND|ET)(?=\s)", Or=r"(?<=\s)(OR|OU)(?=\s)",
+            Not=r"(^|(?<=(\s|[()])))(NOT|SAUF)(?=\s)", AndNot=None, AndMaybe=None, Require=None))
+        parser.add_plugin(PlusMinusPlugin())
+        parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+        return parser
+
+    def parse(self, text: str, relaxed: bool) -> wq.Query:
+        """Parsed query; falls back to plain words when the syntax cannot be used."""
+        parser = self.loose if relaxed else self.strict
+        try:
+            parsed = parser.parse(text)
+            if _uses_only(parsed, QUERYABLE_FIELDS):
+                return parsed
+        except Exception:  # whoosh's parser raises assorted errors on odd input
+            pass
+        return plain_words_query(query_words(text), relaxed)
+
+
+def _plugin_class(name: str):
+    from whoosh.qparser import plugins
+    return {
+        "singlequote": plugins.SingleQuotePlugin,
+        "range": plugins.RangePlugin,
+        "boost": plugins.BoostPlugin,
+        "every": plugins.EveryPlugin,
+        "wildcard": plugins.WildcardPlugin,
+    }[name]
+
+
+def _uses_only(q: wq.Query, allowed: frozenset[str]) -> bool:
+    return all(field_name in allowed for field_name, _ in _leaf_terms(q, positive_only=False))
+
+
+def _leaf_terms(q: wq.Query, positive_only: bool = True):
+    """(field, text) of the query's leaves; with positive_only, those under NOT are left out."""
+    if positive_only and isinstance(q, wq.Not):
+        return
+    if isinstance(q, wq.Phrase):
+        for word in q.words:
+            yield q.fieldname, word
+        return
+    if isinstance(q, wq.Term):
+        yield q.fieldname, q.text
+        return
+    if isinstance(q, wq.AndNot):
+        yield from _leaf_terms(q.a, positive_only)
+        if not positive_only:
+            yield from _leaf_terms(q.b, positive_only)
+        return
+    if q.is_leaf():
+        fieldname = getattr(q, "fieldname", None)
+        text = getattr(q, "text", None)
+        if fieldname is not None and isinstance(text, str):
+            yield fieldname, text
+        return
+    for child in q.children():
+        yield from _leaf_terms(child, positive_only)
+
+
+def plain_words_query(words: list[str], relaxed: bool) -> wq.Query:
+    """Each analysed word searched in every text field; all words required unless relaxed."""
+    stems = list(dict.fromkeys(stem for word in words for stem in analyze(word)))
+    if not stems:
+        return wq.NullQuery
+    per_word = [wq.Or([wq.Term(name, stem, boost=boost) for name, boost in TEXT_FIELD_BOOSTS.items()])
+                for stem in stems]
+    return wq.Or(per_word) if relaxed else wq.And(per_word)
+
+
+def key_terms(text: str, searcher, limit: int = SIMILARITY_TERMS) -> list[tuple[str, float]]:
+    """The `limit` most distinctive stems of a text (tf·idf over the whole index)."""
+    counts = Counter(analyze(text[:200_000]))
+    scored = []
+    for stem, tf in counts.items():
+        if len(stem) < 2 or stem.isdigit():
+            continue
+        df = searcher.doc_frequency("content", stem)
+        if df == 0:
+            continue
+        scored.append((stem, (1 + math.log(tf)) * searcher.idf("content", stem)))
+    scored.sort(key=lambda item: (-item[1], item[0]))
+    return scored[:limit]
+
+
+def similarity_query(terms: list[tuple[str, float]]) -> wq.Query:
+    if not terms:
+        return wq.NullQuery
+    top = terms[0][1]
+    clauses = []
+    for stem, weight in terms:
+        boost = weight / top
+        clauses.append(wq.Term("content", stem, boost=boost))
+        clauses.append(wq.Term("title", stem, boost=boost * 0.5))
+    return wq.Or(clauses)
+
+
+class _MarkFormatter(highlight.HtmlFormatter):
+    """Escaped text with matches wrapped in <mark>."""
+
+    def __init__(self) -> None:
+        super().__init__(tagname="mark", between=" … ")
+
+    def format_token(self, text, token, replace=False):
+        return f"<mark>{escape(highlight.get_text(text, token, replace))}</mark>"
+
+
+_ANALYZER = french_analyzer()
+_FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
+_FORMATTER = _MarkFormatter()
+
+
+def make_snippet(fiche: Fiche, stems: frozenset[str]) -> str:
+    """HTML: the best passage of the fiche with matched words marked, always escaped."""
+    if stems:
+        for text in (fiche.summary, fiche.body_text(), fiche.title):
+            if text:
+                marked = highlight.highlight(text, stems, _ANALYZER, _FRAGMENTER, _FORMATTER, top=2)
+                if marked:
+                    return marked
+    text = " ".join((fiche.summary or fiche.body_text()).split())
+    if len(text) > SNIPPET_CHARS:
+        text = text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+    return str(escape(text))
+
+
+@dataclass
+class _Snapshot:
+    """One index generation, opened once and shared by all requests."""
+
+    generation: Generation
+    index: object
+    facets: FacetTable
+    parser: _Parser
+    titles: list[tuple[str, str]]
+    _local: threading.local = field(default_factory=threading.local)
+
+    def searcher(self):
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self.index.searcher(weighting=BM25F())
+            self._local.searcher = searcher
+        return searcher
+
+
+class _LruCache:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        return None
+
+    def put(self, key, value) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+
+class SearchEngine:
+    """Searches the served generation of an index root, following new generations as they land."""
+
+    def __init__(self, index_root: Path, cache_size: int = 1024, facet_limit: int = 50) -> None:
+        self.index_root = Path(index_root)
+        self.facet_limit = facet_limit
+        self._snapshot: _Snapshot | None = None
+        self._lock = threading.Lock()
+        self._cache = _LruCache(cache_size)
+
+    # -- index generations -------------------------------------------------
+
+    def snapshot(self) -> _Snapshot:
+        """The current generation; reopens when CURRENT names a new one."""
+        name = read_current(self.index_root).name
+        snapshot = self._snapshot
+        if snapshot is not None and snapshot.generation.name == name:
+            return snapshot
+        with self._lock:
+            if self._snapshot is None or self._snapshot.generation.name != read_current(self.index_root).name:
+                self._snapshot = self._open()
+            return self._snapshot
+
+    def _open(self) -> _Snapshot:
+        generation, ix = open_current(self.index_root)
+        reader = ix.reader()
+        try:
+            facets = FacetTable.from_reader(reader, PUBLIC_FACETS)
+            titles = []
+            for docnum, stored in reader.iter_docs():
+                titles.append((fold(stored.get("title", "")), stored.get("title", "")))
+        finally:
+            reader.close()
+        return _Snapshot(generation, ix, facets, _Parser(ix.schema), titles)
+
+    def stats(self) -> dict:
+        snapshot = self.snapshot()
+        return {"generation": snapshot.generation.name, "documents": snapshot.facets.live_count}
+
+    # -- search ------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        started = time.perf_counter()
+        snapshot = self.snapshot()
+        key = (snapshot.generation.name, request)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return replace(cached, took_ms=_elapsed_ms(started))
+        response = self._search(snapshot, request, started)
+        self._cache.put(key, response)
+        return response
+
+    def _search(self, snapshot: _Snapshot, request: SearchRequest, started: float) -> SearchResponse:
+        searcher = snapshot.searcher()
+        filters = {name: values for name, values in request.filters if name in PUBLIC_FACETS}
+        text = request.query
+        relaxed = similarity = False
+        if not query_words(text):
+            q = None
+        elif len(analyze(" ".join(query_words(text)))) > LONG_QUERY_TERMS and not _has_syntax(text):
+            q, similarity = similarity_query(key_terms(text, searcher)), True
+        else:
+            q = snapshot.parser.parse(text, relaxed=False)
+        matched = snapshot.facets.all_docs() if q is None else snapshot.facets.mask_of(searcher.docs_for_query(q))
+        filter_mask = snapshot.facets.filter_mask(filters)
+        if q is not None and not similarity and not (matched & filter_mask).any() and len(query_words(text)) > 1:
+            relaxed_q = snapshot.parser.parse(text, relaxed=True)
+            relaxed_matched = snapshot.facets.mask_of(searcher.docs_for_query(relaxed_q))
+            if (relaxed_matched & filter_mask).any():
+                q, matched, relaxed = relaxed_q, relaxed_matched, True
+        selected = matched & filter_mask
+        total = int(selected.sum())
+        facets = snapshot.facets.disjunctive_counts(matched, filters, self.facet_limit)
+        hits = self._page_hits(snapshot, searcher, q, selected, request, total)
+        suggestion = None
+        if q is not None and not similarity and total < 3:
+            suggestion = self._suggestion(snapshot, searcher, text, total)
+        return SearchResponse(
+            query=request.query, total=total, page=request.page, per_page=request.per_page,
+            sort=request.sort, hits=hits,
+            facets={name: [FacetValue(v, c, s) for v, c, s in values] for name, values in facets.items()},
+            filters=filters, suggestion=suggestion, relaxed=relaxed, similarity=similarity,
+            took_ms=_elapsed_ms(started), generation=snapshot.generation.name)
+
+    def _page_hits(self, snapshot: _Snapshot, searcher, q, selected, request: SearchRequest,
+                   total: int) -> list[Hit]:
+        start = (request.page - 1) * request.per_page
+        if start >= total:
+            return []
+        allowed = snapshot.facets.docset(selected)
+        limit = start + request.per_page
+        sortedby = _sort_facets(request.sort if q is not None else
+                                ("year" if request.sort == "relevance" else request.sort))
+        results = searcher.search(q if q is not None else wq.Every(), limit=limit, filter=allowed,
+                                  sortedby=sortedby, terms=False)
+        stems = frozenset(text for _, text in _leaf_terms(q)) if q is not None else frozenset()
+        hits = []
+        for hit in list(results)[start:limit]:
+            fiche = Fiche.from_dict(_record(hit))
+            score = round(hit.score, 4) if (q is not None and sortedby is None and hit.score is not None) else None
+            hits.append(_hit(fiche, make_snippet(fiche, stems), score))
+        return hits
+
+    def _suggestion(self, snapshot: _Snapshot, searcher, text: str, total: int) -> str | None:
+        corrector = searcher.corrector("spell")
+        changed = False
+        corrected = text
+        for word in query_words(text):
+            folded = spelling_words(word)
+            if len(folded) != 1 or len(folded[0]) < 3 or folded[0] in STOP_WORDS or folded[0].isdigit():
+                continue
+            if searcher.doc_frequency("spell", folded[0]) > 0:
+                continue
+            maxdist = 1 if len(folded[0]) <= 4 else 2
+            candidates = corrector.suggest(folded[0], limit=1, maxdist=maxdist, prefix=1)
+            if candidates:
+                corrected = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", candidates[0], corrected, count=1)
+                changed = True
+        if not changed or corrected == text:
+            return None
+        check = snapshot.parser.parse(corrected, relaxed=False)
+        found = sum(1 for _ in searcher.docs_for_query(check))
+        return corrected if found > total else None
+
+    # -- fiches and similarity ----------------------------------------------
+
+    def get_fiche(self, fiche_id: str) -> Fiche:
+        stored = self.snapshot().searcher().document(id=fiche_id)
+        if stored is None:
+            raise FicheNotFound(fiche_id)
+        return Fiche.from_dict(_record(stored))
+
+    def similar_to_fiche(self, fiche_id: str, limit: int = 5,
+                         filters: dict[str, list[str]] | None = None) -> list[Hit]:
+        snapshot = self.snapshot()
+        searcher = snapshot.searcher()
+        docnum = searcher.document_number(id=fiche_id)
+        if docnum is None:
+            raise FicheNotFound(fiche_id)
+        fiche = Fiche.from_dict(_record(searcher.stored_fields(docnum)))
+        text = "\n".join([fiche.title, fiche.title, "\n".join(fiche.keywords), fiche.summary, fiche.body_text()])
+        return self._similar(snapshot, text, limit, filters, exclude=docnum)
+
+    def similar_to_text(self, text: str, limit: int = 10,
+                        filters: dict[str, list[str]] | None = None) -> list[Hit]:
+        return self._similar(self.snapshot(), clean_query(text), limit, filters, exclude=None)
+
+    def _similar(self, snapshot: _Snapshot, text: str, limit: int,
+                 filters: dict[str, list[str]] | None, exclude: int | None) -> list[Hit]:
+        searcher = snapshot.searcher()
+        terms = key_terms(text, searcher)
+        q = similarity_query(terms)
+        if q is wq.NullQuery:
+            return []
+        mask = snapshot.facets.filter_mask({k: tuple(v) for k, v in (filters or {}).items() if k in PUBLIC_FACETS})
+        if exclude is not None:
+            mask = mask.copy()
+            mask[exclude] = False
+        results = searcher.search(q, limit=limit, filter=snapshot.facets.docset(mask), terms=False)
+        stems = frozenset(stem for stem, _ in terms)
+        hits = []
+        for hit in results:
+            fiche = Fiche.from_dict(_record(hit))
+            hits.append(_hit(fiche, make_snippet(fiche, stems), round(hit.score, 4)))
+        return hits
+
+    # -- completion -----------------------------------------------------------
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        """Completions for a typed prefix: matching titles first, then index words."""
+        snapshot = self.snapshot()
+        folded = fold(clean_query(prefix)).strip()
+        if not folded:
+            return []
+        out: list[str] = []
+        for folded_title, title in snapshot.titles:
+            if folded_title.startswith(folded) or f" {folded}" in folded_title:
+                if title not in out:
+                    out.append(title)
+                if len(out) >= limit:
+                    return out
+        last = folded.split()[-1]
+        head = prefix.strip()[: len(prefix.strip()) - len(prefix.strip().split()[-1])] if prefix.strip() else ""
+        searcher = snapshot.searcher()
+        words = [(searcher.doc_frequency("spell", w), w) for w in
+                 (t.decode() if isinstance(t, bytes) else t for t in searcher.reader().expand_prefix("spell", last))]
+        for _, word in sorted(words, key=lambda item: (-item[0], item[1]))[: limit * 2]:
+            completion = f"{head}{word}"
+            if completion not in out:
+                out.append(completion)
+            if len(out) >= limit:
+                break
+        return out
+
+
+def _has_syntax(text: str) -> bool:
+    return bool(re.search(r"[\"():]|(?:^|\s)[-+]\w|\b(AND|OR|NOT|ET|OU|SAUF)\b", text))
+
+
+def _sort_facets(sort: str):
+    if sort == "year":
+        return [FieldFacet("year_sort", reverse=True), FieldFacet("title_sort")]
+    if sort == "title":
+        return FieldFacet("title_sort")
+    return None
+
+
+def _record(stored) -> dict:
+    return json.loads(stored["record"])
+
+
+def _hit(fiche: Fiche, snippet: str, score: float | None) -> Hit:
+    return Hit(id=fiche.id, title=fiche.title, structure=fiche.structure_name,
+               department=fiche.department, year=fiche.year, status=fiche.status,
+               dimension=fiche.dimension, public=fiche.public, keywords=fiche.keywords,
+               snippet=snippet, score=score)
+
+
+def _elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
+__all__ = [
+    "FacetValue", "Hit", "IndexerError", "SearchEngine", "SearchRequest", "SearchResponse",
+    "SORTS", "clean_query",
+]

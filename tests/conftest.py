@@ -1,0 +1,60 @@
+"""Shared fixtures: the bundled corpus, an index built from it once, the app and its test client."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indexer.build import build_index
+from indexer.parse import parse_corpus
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SAMPLE_CORPUS = PROJECT_DIR / "corpus"
+
+
+@pytest.fixture(scope="session")
+def sample_corpus() -> Path:
+    return SAMPLE_CORPUS
+
+
+@pytest.fixture(scope="session")
+def sample_fiches(sample_corpus):
+    result = parse_corpus(sample_corpus)
+    assert not result.problems
+    return result.fiches
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory, sample_fiches) -> Path:
+    """An index of the bundled corpus, built once per test session (read-only for tests)."""
+    root = tmp_path_factory.mktemp("index")
+    build_index(sample_fiches, root)
+    return root
+
+
+@pytest.fixture
+def fresh_index(tmp_path, sample_index) -> Path:
+    """A private copy of the sample index, for tests that write to it."""
+    root = tmp_path / "index"
+    shutil.copytree(sample_index, root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def app(sample_index, sample_corpus):
+    from search_app import create_app
+
+    app = create_app({"INDEX_DIR": sample_index, "CORPUS_DIR": sample_corpus, "BUILD_IF_MISSING": False})
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def by_title(fiches, title: str):
+    return next(f for f in fiches if f.title == title)
