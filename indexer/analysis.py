@@ -8,7 +8,9 @@ Folding comes *before* stemming so that a query typed without accents meets
 the accented text: Snowball stems "parentalité" to "parental" but
 "parentalite" to "parentalit"; folding first gives both the same stem. Snowball
 also reads an unaccented feminine "-ee" as a plain "e" ("partagee" → "partage"
-while "partage" → "partag"), so the final "e" of a stem is dropped.
+while "partage" → "partag"), so the final "e" of a stem is dropped. Snowball
+keeps the plural "s" after a, i, o, u ("vélos", "amis", "menus") and the "x" of
+"-eux" ("jeux", "lieux"); both are dropped too, so singular and plural meet.
 """
 
 from __future__ import annotations
@@ -88,12 +90,15 @@ class FoldFilter(Filter):
 
 
 _stemmer = snowballstemmer.stemmer("french")
+_KEPT_PLURALS = ("as", "is", "os", "us", "eux")
 
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Stem of an already folded word."""
     stemmed = _stemmer.stemWord(word)
+    if len(stemmed) > 3 and stemmed.endswith(_KEPT_PLURALS):
+        stemmed = stemmed[:-1]
     if len(stemmed) > 3 and stemmed.endswith("e"):
         stemmed = stemmed[:-1]
     return stemmed

@@ -11,15 +11,24 @@ only once it is committed and synced. A crash or SIGKILL mid-build leaves
 CURRENT pointing at the previous, complete generation; the next build removes
 the leftover. The lock is an flock, released by the kernel when its holder
 dies, so a dead writer never leaves a stale lock behind.
+
+Whoosh's parallel writer forks worker processes, which would inherit the lock
+and outlive a killed parent. Children forked during a build therefore close
+their copy of the lock, leave Ctrl-C to the parent (which stops them) and ask
+the kernel to kill them when the parent dies.
 """
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
 import os
+import re
 import shutil
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -37,6 +46,8 @@ CURRENT_FILE = "CURRENT"
 GENERATIONS_DIR = "generations"
 LOCK_FILE = "build.lock"
 PARALLEL_THRESHOLD = 2_000
+GENERATION_NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.-]{0,99}")
+_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -53,23 +64,32 @@ class BuildReport:
 
 
 def read_current(root: Path) -> Generation:
-    """The generation being served; IndexNotFound if there is none."""
+    """The generation being served; IndexNotFound if there is none, IndexCorrupt if CURRENT is unusable."""
     root = Path(root)
     try:
-        name = (root / CURRENT_FILE).read_text(encoding="utf-8").strip()
+        raw = (root / CURRENT_FILE).read_bytes()
     except FileNotFoundError:
         raise IndexNotFound(str(root)) from None
+    except OSError as exc:
+        raise IndexCorrupt(str(root), f"fichier CURRENT illisible : {exc.strerror or exc}") from exc
+    name = raw.decode("utf-8", errors="replace").strip()
+    if not GENERATION_NAME.fullmatch(name):
+        raise IndexCorrupt(str(root), "le fichier CURRENT ne contient pas un nom de génération valide")
     path = root / GENERATIONS_DIR / name
-    if not name or not path.is_dir():
+    if not path.is_dir():
         raise IndexCorrupt(str(root), f"la génération « {name} » désignée par CURRENT est absente")
     return Generation(name, path)
 
 
 def open_generation(generation: Generation) -> Index:
+    """Opens a generation and its segments; IndexCorrupt if any of its files is damaged or missing."""
     try:
-        return whoosh_index.open_dir(str(generation.path))
+        ix = whoosh_index.open_dir(str(generation.path))
+        ix.reader().close()
     except Exception as exc:  # whoosh raises many kinds on damaged files
-        raise IndexCorrupt(str(generation.path), f"{type(exc).__name__}: {exc}") from exc
+        raise IndexCorrupt(str(generation.path),
+                           f"fichiers d'index endommagés ou manquants : {type(exc).__name__}") from exc
+    return ix
 
 
 def open_current(root: Path) -> tuple[Generation, Index]:
@@ -77,15 +97,65 @@ def open_current(root: Path) -> tuple[Generation, Index]:
     return generation, open_generation(generation)
 
 
+class _ForkGuard:
+    """What a process forked during a build must do: drop our lock, die with its parent."""
+
+    def __init__(self) -> None:
+        self.lock_fds: set[int] = set()
+        self.building = 0
+        self._mutex = threading.Lock()
+        os.register_at_fork(after_in_child=self._after_fork_in_child)
+
+    def _after_fork_in_child(self) -> None:
+        for fd in self.lock_fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.lock_fds = set()
+        if self.building:
+            self.building = 0
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            _die_with_parent()
+
+    @contextmanager
+    def holding(self, fd: int) -> Iterator[None]:
+        with self._mutex:
+            self.lock_fds.add(fd)
+            self.building += 1
+        try:
+            yield
+        finally:
+            with self._mutex:
+                self.lock_fds.discard(fd)
+                self.building -= 1
+
+
+def _die_with_parent() -> None:
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+_FORK_GUARD = _ForkGuard()
+
+
 @contextmanager
 def build_lock(root: Path, timeout: float = 600.0) -> Iterator[None]:
     """Exclusive writer lock; waits up to `timeout` seconds for another writer."""
+    root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    with open(root / LOCK_FILE, "a+") as handle:
+    fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
         while True:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
@@ -94,16 +164,25 @@ def build_lock(root: Path, timeout: float = 600.0) -> Iterator[None]:
                 if waited >= timeout:
                     raise BuildBusy(str(root), waited) from None
                 time.sleep(0.05)
-        try:
+        with _FORK_GUARD.holding(fd):
             yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _generations_dir(root: Path) -> Path:
+    """ROOT/generations, replacing a stray file of that name (a damaged index) by the folder."""
+    directory = root / GENERATIONS_DIR
+    if directory.exists() and not directory.is_dir():
+        directory.unlink()
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
 
 
 def _new_generation(root: Path) -> Generation:
     name = f"{time.time_ns():020d}-{os.getpid()}"
-    path = root / GENERATIONS_DIR / name
-    path.mkdir(parents=True)
+    path = _generations_dir(root) / name
+    path.mkdir()
     return Generation(name, path)
 
 
@@ -123,6 +202,13 @@ def _fsync_tree(path: Path) -> None:
     _fsync_dir(path)
 
 
+def _served_name(root: Path) -> str | None:
+    try:
+        return read_current(root).name
+    except (IndexNotFound, IndexCorrupt):
+        return None
+
+
 def _switch_to(root: Path, generation: Generation) -> None:
     """Make `generation` the served one: an atomic rename of the CURRENT file."""
     _fsync_tree(generation.path)
@@ -135,15 +221,20 @@ def _switch_to(root: Path, generation: Generation) -> None:
     _fsync_dir(root)
 
 
-def _remove_old_generations(root: Path, keep: int = 2) -> None:
-    """Keeps the served generation and the one before it (readers may still hold it)."""
-    current = read_current(root).name
-    names = sorted(p.name for p in (root / GENERATIONS_DIR).iterdir() if p.is_dir())
-    served_and_older = [n for n in names if n <= current]
-    keepers = set(served_and_older[-keep:]) | {current}
-    for name in names:
-        if name not in keepers:
-            shutil.rmtree(root / GENERATIONS_DIR / name, ignore_errors=True)
+def _remove_old_generations(root: Path, previous: str | None) -> None:
+    """Keeps the served generation and the one served before it (readers may still hold it).
+
+    Anything else under generations/ is a leftover of an older or interrupted
+    build; the caller holds the lock, so no build is writing there.
+    """
+    keepers = {read_current(root).name, previous}
+    for entry in (root / GENERATIONS_DIR).iterdir():
+        if entry.name in keepers:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
     for tmp in root.glob(f"{CURRENT_FILE}.*.tmp"):
         tmp.unlink(missing_ok=True)
 
@@ -153,6 +244,14 @@ def _progress(items: list[Fiche], show: bool) -> Iterable[Fiche]:
         return items
     from tqdm import tqdm
     return tqdm(items, desc="Indexation", unit="fiche", file=sys.stderr)
+
+
+def _stop_workers(writer) -> None:
+    """Whoosh's cancel() cannot reach its worker processes; terminate them."""
+    for task in getattr(writer, "tasks", ()):
+        if task.is_alive():
+            task.terminate()
+        task.join(timeout=5)
 
 
 def _write_documents(ix: Index, fiches: list[Fiche], *, procs: int, show_progress: bool,
@@ -166,31 +265,48 @@ def _write_documents(ix: Index, fiches: list[Fiche], *, procs: int, show_progres
                 writer.update_document(**document)
             else:
                 writer.add_document(**document)
+        writer.commit()
     except BaseException:
+        _stop_workers(writer)
         writer.cancel()
         raise
-    writer.commit()
 
 
 def default_procs() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
+@contextmanager
+def _discard_on_failure(generation: Generation) -> Iterator[None]:
+    """Removes a generation that will not be served (error, Ctrl-C) before re-raising.
+
+    Only wraps the writing: once the switch to it has started, a generation is never removed.
+    """
+    try:
+        yield
+    except BaseException:
+        shutil.rmtree(generation.path, ignore_errors=True)
+        raise
+
+
 def build_index(fiches: list[Fiche], root: Path, *, procs: int | None = None,
                 show_progress: bool = False,
-                before_switch: Callable[[Generation], None] | None = None) -> BuildReport:
+                before_switch: Callable[[Generation], None] | None = None,
+                lock_timeout: float = 600.0) -> BuildReport:
     """Writes all fiches into a fresh generation and serves it once complete."""
     root = Path(root)
     started = time.monotonic()
-    with build_lock(root):
+    with build_lock(root, lock_timeout):
+        previous = _served_name(root)
         generation = _new_generation(root)
-        ix = whoosh_index.create_in(str(generation.path), build_schema())
-        _write_documents(ix, fiches, procs=procs or default_procs(),
-                         show_progress=show_progress, replace=False)
-        if before_switch:
-            before_switch(generation)
+        with _discard_on_failure(generation):
+            ix = whoosh_index.create_in(str(generation.path), build_schema())
+            _write_documents(ix, fiches, procs=procs or default_procs(),
+                             show_progress=show_progress, replace=False)
+            if before_switch:
+                before_switch(generation)
         _switch_to(root, generation)
-        _remove_old_generations(root)
+        _remove_old_generations(root, previous)
     return BuildReport(generation, len(fiches), time.monotonic() - started)
 
 
@@ -198,7 +314,7 @@ def _copy_generation(root: Path, source: Generation) -> Generation:
     """A new generation sharing the (immutable) segment files of `source` by hard link."""
     target = _new_generation(root)
     for file in source.path.iterdir():
-        if file.name.endswith(".lock"):
+        if file.name.endswith(".lock") or file.name == "MAIN_WRITELOCK":
             continue
         try:
             os.link(file, target.path / file.name)
@@ -208,30 +324,34 @@ def _copy_generation(root: Path, source: Generation) -> Generation:
 
 
 @contextmanager
-def _next_generation(root: Path) -> Iterator[Index]:
+def _next_generation(root: Path, lock_timeout: float) -> Iterator[Index]:
     """Yields a writable copy of the served index; serves it if the block succeeds."""
     root = Path(root)
-    with build_lock(root):
+    with build_lock(root, lock_timeout):
         current = read_current(root)
+        open_generation(current).close()
         generation = _copy_generation(root, current)
-        try:
+        with _discard_on_failure(generation):
             yield open_generation(generation)
-        except BaseException:
-            shutil.rmtree(generation.path, ignore_errors=True)
-            raise
         _switch_to(root, generation)
-        _remove_old_generations(root)
+        _remove_old_generations(root, current.name)
 
 
-def add_fiches(fiches: list[Fiche], root: Path) -> Generation:
-    """Inserts fiches, replacing those with the same id, as a new generation."""
-    with _next_generation(root) as ix:
+def add_fiches(fiches: list[Fiche], root: Path, lock_timeout: float = 600.0) -> Generation:
+    """Inserts fiches, replacing those with the same id, as a new generation.
+
+    With no fiche to add, the served generation stays as it is.
+    """
+    if not fiches:
+        return read_current(root)
+    with _next_generation(root, lock_timeout) as ix:
         _write_documents(ix, fiches, procs=1, show_progress=False, replace=True)
     return read_current(root)
 
 
-def remove_fiche(fiche_id: str, root: Path) -> Generation:
-    with _next_generation(root) as ix:
+def remove_fiche(fiche_id: str, root: Path, lock_timeout: float = 600.0) -> Generation:
+    """Removes one fiche as a new generation; FicheNotFound (served index unchanged) if absent."""
+    with _next_generation(root, lock_timeout) as ix:
         writer = ix.writer()
         removed = writer.delete_by_term("id", fiche_id)
         if not removed:

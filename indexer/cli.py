@@ -16,9 +16,13 @@ from .build import add_fiches, build_index, remove_fiche
 from .config import default_corpus_dir, default_index_dir
 from .errors import IndexerError
 from .parse import ParseResult, parse_corpus, parse_file
+from .schema import PUBLIC_FACETS
 
 EXIT_REJECTED = 1
+EXIT_USAGE = 2
 EXIT_INDEX = 3
+EXIT_INTERRUPTED = 130
+INTERRUPTED = "interrompu : l'index en service n'a pas changé"
 
 corpus_option = click.option("--corpus", "corpus", type=click.Path(path_type=Path), default=None,
                              help="Dossier des fichiers .txt du corpus.")
@@ -36,7 +40,7 @@ def _report_problems(result: ParseResult) -> None:
 
 
 def _summary(result: ParseResult) -> str:
-    return f"{len(result.fiches)} indexées, {len(result.problems)} rejetées"
+    return result.summary()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,6 +56,9 @@ def build(corpus: Path | None, index: Path | None) -> None:
     corpus = corpus or default_corpus_dir()
     result = parse_corpus(corpus)
     _report_problems(result)
+    if not result.fiches:
+        click.echo(f"{_summary(result)} — aucune fiche lue dans {corpus} : l'index en service n'a pas changé")
+        sys.exit(EXIT_REJECTED)
     report = build_index(result.fiches, _index_dir(index), show_progress=sys.stderr.isatty())
     click.echo(f"{_summary(result)} — génération {report.generation.name} "
                f"en {report.seconds:.1f} s dans {_index_dir(index)}")
@@ -85,9 +92,13 @@ def _parse_filters(values: tuple[str, ...]) -> dict[str, list[str]]:
     filters: dict[str, list[str]] = {}
     for item in values:
         name, sep, value = item.partition("=")
-        if not sep or not name.strip() or not value.strip():
+        name, value = name.strip(), value.strip()
+        if not sep or not name or not value:
             raise click.BadParameter(f"« {item} » : attendu facette=valeur", param_hint="--filter")
-        filters.setdefault(name.strip(), []).append(value.strip())
+        if name not in PUBLIC_FACETS:
+            raise click.BadParameter(f"facette inconnue « {name} » : facettes possibles {', '.join(PUBLIC_FACETS)}",
+                                     param_hint="--filter")
+        filters.setdefault(name, []).append(value)
     return filters
 
 
@@ -148,17 +159,18 @@ def export(corpus: Path | None) -> None:
 def main() -> None:
     try:
         cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("interrompu", err=True)
-        sys.exit(130)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo(INTERRUPTED, err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
-        sys.exit(2)
+        sys.exit(EXIT_USAGE)
     except IndexerError as exc:
         click.echo(f"erreur : {exc}", err=True)
         sys.exit(EXIT_INDEX)
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
-        click.echo("interrompu : l'index en service n'a pas changé", err=True)
-        sys.exit(130)
+    except OSError as exc:
+        where = f" : {exc.filename}" if exc.filename else ""
+        click.echo(f"erreur : {exc.strerror or exc}{where}", err=True)
+        sys.exit(EXIT_INDEX)

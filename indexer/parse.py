@@ -4,6 +4,14 @@ Format: an optional header table (`Nom | Département | Année`), then one block
 per action opened by a line `Actions`, the title on the next line, then fields
 opened by known `- Label` lines. Any other `- ` line is content of the current
 field: the free text is full of bullets.
+
+A bare `Actions` line inside a free-text field is read as a sub-heading of
+that text, not as a new block, when what follows does not look like the start
+of a fiche (a title, then `- Structure organisatrice` or a label the current
+fiche already had). Everywhere else `Actions` opens a block.
+
+Nothing is dropped silently: every block either becomes a fiche or is counted
+in a problem's `rejected`, so `len(fiches) + rejected == blocks`.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from unidecode import unidecode
@@ -21,15 +30,38 @@ from .fiche import FIELD_SPECS, REQUIRED_FIELDS, SPECS_BY_NAME, Fiche, FieldSpec
 BLOCK_MARKER = "actions"
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 _UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_BINARY_PROBE = 8192
+_TITLE_IN_MESSAGE = 80
+_LISTED_MISSING = 3
+
+# Problem codes. File-level problems reject a whole file (no block counted);
+# block-level ones reject `rejected` blocks.
+EMPTY_FILE = "empty-file"
+BINARY_FILE = "binary-file"
+NO_BLOCK = "no-block"
+UNREADABLE = "unreadable"
+NO_FILES = "no-files"
+HEADER_ENCODING = "header-encoding"
+ENCODING = "encoding"
+UNTITLED = "untitled"
+INCOMPLETE = "incomplete"
+FILE_LEVEL_CODES = frozenset({EMPTY_FILE, BINARY_FILE, NO_BLOCK, UNREADABLE, NO_FILES})
 
 
 @dataclass(frozen=True)
 class ParseProblem:
-    """A located reason why part of the input was not turned into a fiche."""
+    """A located reason why part of the input was not turned into a fiche.
+
+    `rejected` is the number of fiche blocks this problem rejects (0 for a
+    problem about a whole file or about the header table).
+    """
 
     path: str
     line: int
     reason: str
+    code: str = ""
+    rejected: int = 0
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.reason}"
@@ -39,39 +71,59 @@ class ParseProblem:
 class ParseResult:
     fiches: list[Fiche] = field(default_factory=list)
     problems: list[ParseProblem] = field(default_factory=list)
+    blocks: int = 0
 
     def extend(self, other: ParseResult) -> None:
         self.fiches.extend(other.fiches)
         self.problems.extend(other.problems)
+        self.blocks += other.blocks
+
+    @property
+    def rejected(self) -> int:
+        """Fiche blocks found but not turned into fiches."""
+        return sum(problem.rejected for problem in self.problems)
+
+    @property
+    def ignored_files(self) -> int:
+        return sum(1 for problem in self.problems if problem.code in FILE_LEVEL_CODES)
+
+    def summary(self, verb: str = "indexées") -> str:
+        """`N indexées, M rejetées`, plus the files ignored as a whole if any."""
+        text = f"{len(self.fiches)} {verb}, {self.rejected} rejetées"
+        if self.ignored_files:
+            text += f", {self.ignored_files} fichier(s) ignoré(s)"
+        return text
 
 
 @dataclass
 class _Line:
     number: int
     text: str
-    decode_error: str = ""
+    error: str = ""
+    bad_byte: int = -1
+    bad_column: int = 0
 
 
-@dataclass
-class _Block:
-    start: int
-    lines: list[_Line]
+_WHITESPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=65_536)
 def normalize_label(text: str) -> str:
     """Key under which a label is recognised: accents, case, spaces and apostrophe styles ignored."""
-    return re.sub(r"\s+", "", unidecode(text.replace("’", "'")).lower())
-
-
-def _label_key(spec: FieldSpec) -> str:
-    return normalize_label(spec.label)
+    return _WHITESPACE.sub("", unidecode(text.replace("’", "'")).lower())
 
 
 PARTNERS_SUBHEADING = normalize_label("Partenaires d'action:")
+_FIRST_LABEL = FIELD_SPECS[0].name
 
 LABELS: dict[str, list[FieldSpec]] = {}
 for _spec in FIELD_SPECS:
-    LABELS.setdefault(_label_key(_spec), []).append(_spec)
+    LABELS.setdefault(normalize_label(_spec.label), []).append(_spec)
+
+# Lines with more non-space characters are never labels (spares unidecode on
+# every long bullet of free text); twice the longest label leaves room for
+# decomposed accents.
+MAX_LABEL_CHARS = 2 * max(len(key) for key in LABELS)
 
 
 def slugify(text: str, max_length: int = 60) -> str:
@@ -88,6 +140,28 @@ def fiche_id(title: str, structure: str, occurrence: int) -> str:
     return f"{slugify(title)}-{digest}"
 
 
+def quote_for_message(text: str, limit: int = _TITLE_IN_MESSAGE) -> str:
+    """Corpus text made safe and short for a one-line terminal message."""
+    text = " ".join(text.split())
+    text = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _decode_line(number: int, raw: bytes) -> _Line:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        byte, column = raw[exc.start], exc.start + 1
+        return _Line(number, raw.decode("utf-8", errors="replace").rstrip(),
+                     f"texte non UTF-8 (octet 0x{byte:02X} en colonne {column}) ; "
+                     "convertissez le fichier en UTF-8", byte, column)
+    nul = text.find("\x00")
+    if nul >= 0:
+        return _Line(number, text.replace("\x00", "\ufffd").rstrip(),
+                     f"caractère nul (octet 0x00 en colonne {raw.index(0) + 1})", 0, nul + 1)
+    return _Line(number, text.rstrip())
+
+
 def decode_lines(data: bytes) -> list[_Line]:
     """Split bytes into numbered lines, decoding each as UTF-8 on its own.
 
@@ -96,29 +170,31 @@ def decode_lines(data: bytes) -> list[_Line]:
     """
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM):]
-    lines = []
-    for number, raw in enumerate(_LINE_BREAK.split(data), start=1):
-        try:
-            text, error = raw.decode("utf-8"), ""
-        except UnicodeDecodeError as exc:
-            text = raw.decode("utf-8", errors="replace")
-            error = (f"texte non UTF-8 (octet 0x{raw[exc.start]:02X} en colonne {exc.start + 1}) ; "
-                     "convertissez le fichier en UTF-8")
-        lines.append(_Line(number, text.rstrip(), error))
-    if lines and lines[-1].text == "" and not lines[-1].decode_error:
+    lines = [_decode_line(number, raw) for number, raw in enumerate(_LINE_BREAK.split(data), start=1)]
+    if lines and lines[-1].text == "" and not lines[-1].error:
         lines.pop()
     return lines
 
 
-def _is_marker(line: _Line) -> bool:
-    return line.text.strip().lower() == BLOCK_MARKER
+def is_marker_text(text: str) -> bool:
+    """True for a line that reads `Actions` (any case, any surrounding spaces)."""
+    return text.strip().lower() == BLOCK_MARKER
 
 
-def _label_of(text: str) -> list[FieldSpec] | None:
+def label_specs(text: str) -> list[FieldSpec] | None:
+    """The field(s) a `- Label` line opens, or None for any other line."""
     stripped = text.strip()
     if not stripped.startswith("-"):
         return None
-    return LABELS.get(normalize_label(stripped[1:]))
+    compact = _WHITESPACE.sub("", stripped[1:])
+    if len(compact) > MAX_LABEL_CHARS:
+        return None
+    return LABELS.get(normalize_label(compact))
+
+
+def is_structural_line(text: str) -> bool:
+    """A line the parser reads as format (block marker or known label), never as content."""
+    return is_marker_text(text) or label_specs(text) is not None
 
 
 def _split_header_row(text: str) -> tuple[str, str, str] | None:
@@ -133,34 +209,21 @@ def _split_header_row(text: str) -> tuple[str, str, str] | None:
 
 
 def parse_header(lines: list[_Line]) -> list[tuple[str, str, str]]:
-    """Rows of the optional `Nom | Département | Année` table."""
+    """Rows of the optional `Nom | Département | Année` table (unreadable rows skipped)."""
     rows: list[tuple[str, str, str]] = []
     in_table = False
     for line in lines:
         if not in_table:
-            in_table = normalize_label(line.text).startswith("nom|departement|annee")
+            in_table = (not line.error and "|" in line.text
+                        and normalize_label(line.text).startswith("nom|departement|annee"))
             continue
-        if re.fullmatch(r"[\s|:-]*", line.text):
+        if line.error or re.fullmatch(r"[\s|:-]*", line.text):
             continue
         row = _split_header_row(line.text)
         if row is None:
             break
         rows.append(row)
     return rows
-
-
-def split_blocks(lines: list[_Line]) -> tuple[list[_Line], list[_Block]]:
-    """Lines before the first `Actions` marker, and one block per marker."""
-    preamble: list[_Line] = []
-    blocks: list[_Block] = []
-    for line in lines:
-        if _is_marker(line):
-            blocks.append(_Block(line.number, []))
-        elif blocks:
-            blocks[-1].lines.append(line)
-        else:
-            preamble.append(line)
-    return preamble, blocks
 
 
 class _FieldCollector:
@@ -174,6 +237,12 @@ class _FieldCollector:
         spec = next((c for c in candidates if c.name not in self.values), candidates[-1])
         self.current = spec
         self.values.setdefault(spec.name, [])
+
+    def would_repeat(self, candidates: list[FieldSpec]) -> bool:
+        return all(c.name in self.values for c in candidates)
+
+    def in_text(self) -> bool:
+        return self.current is not None and self.current.kind == "text"
 
     def add(self, text: str) -> None:
         assert self.current is not None
@@ -207,48 +276,87 @@ class _HeaderIndex:
     """Hands out header rows by title, in order, so duplicate titles each get theirs."""
 
     def __init__(self, rows: list[tuple[str, str, str]]) -> None:
-        self.rows = rows
-        self.used = [False] * len(rows)
+        self.by_key: dict[str, list[tuple[str, str]]] = {}
+        for name, department, year in rows:
+            self.by_key.setdefault(normalize_label(name), []).append((department, year))
 
     def take(self, title: str) -> tuple[str, str] | None:
-        key = normalize_label(title)
-        for i, (name, department, year) in enumerate(self.rows):
-            if not self.used[i] and normalize_label(name) == key:
-                self.used[i] = True
-                return department, year
-        return None
+        queue = self.by_key.get(normalize_label(title))
+        return queue.pop(0) if queue else None
 
 
-def parse_block(block: _Block, path: str, header: _HeaderIndex,
-                occurrences: Counter) -> tuple[Fiche | None, ParseProblem | None]:
-    lines = block.lines
-    while lines and not lines[0].text.strip():
-        lines = lines[1:]
-    if not lines or _label_of(lines[0].text):
-        return None, ParseProblem(path, block.start, "bloc « Actions » sans titre")
-    bad = next((line for line in lines if line.decode_error), None)
-    title_line, title_parts = lines[0], [lines[0].text.strip()]
-    collector = _FieldCollector()
-    for line in lines[1:]:
-        specs = _label_of(line.text)
+class _Block:
+    """One `Actions` block, fed line by line."""
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.title_line: _Line | None = None
+        self.title_parts: list[str] = []
+        self.untitled = False
+        self.bad: _Line | None = None
+        self.collector = _FieldCollector()
+
+    def feed(self, line: _Line) -> None:
+        if line.error and self.bad is None:
+            self.bad = line
+        specs = label_specs(line.text)
+        if self.title_line is None:
+            if not line.text.strip():
+                return
+            self.title_line = line
+            if not specs:
+                self.title_parts.append(line.text.strip())
+                return
+            self.untitled = True
         if specs:
-            collector.open(specs)
-        elif collector.current is None:
+            self.collector.open(specs)
+        elif self.collector.current is None:
             if line.text.strip():
-                title_parts.append(line.text.strip())
+                self.title_parts.append(line.text.strip())
         else:
-            collector.add(line.text)
-    title = " ".join(title_parts)
-    if bad is not None:
-        return None, ParseProblem(path, bad.number, f"{bad.decode_error} ; fiche « {title} » rejetée")
-    missing = [SPECS_BY_NAME[name].label for name in REQUIRED_FIELDS if name not in collector.values]
+            self.collector.add(line.text)
+
+    @property
+    def title(self) -> str:
+        return " ".join(self.title_parts)
+
+    def starts_new_block(self, following: list[_Line]) -> bool:
+        """Whether an `Actions` line inside this block opens a new one, given the next non-blank lines."""
+        if not self.collector.in_text() or len(following) < 2:
+            return True
+        title, first_label = following
+        if is_structural_line(title.text):
+            return True
+        specs = label_specs(first_label.text)
+        if specs is None:
+            return is_marker_text(first_label.text)
+        return specs[0].name == _FIRST_LABEL or self.collector.would_repeat(specs)
+
+
+def _missing_message(labels: list[str], truncated: bool) -> str:
+    count = len(labels)
+    noun = "rubrique manquante" if count == 1 else "rubriques manquantes"
+    listed = ", ".join(f"« {label} »" for label in labels[:_LISTED_MISSING])
+    more = ", …" if count > _LISTED_MISSING else ""
+    hint = " (fichier tronqué ?)" if truncated else ""
+    return f"incomplète{hint} : {count} {noun} : {listed}{more}"
+
+
+def finish_block(block: _Block, path: str, header: _HeaderIndex, occurrences: Counter,
+                 last: bool) -> tuple[Fiche | None, ParseProblem | None]:
+    if block.title_line is None or block.untitled:
+        return None, ParseProblem(path, block.start, "bloc « Actions » sans titre", UNTITLED, 1)
+    title, title_line = block.title, block.title_line
+    shown = quote_for_message(title)
+    if block.bad is not None:
+        return None, ParseProblem(path, block.bad.number,
+                                  f"{block.bad.error} ; fiche « {shown} » rejetée", ENCODING, 1)
+    missing = [SPECS_BY_NAME[name].label for name in REQUIRED_FIELDS if name not in block.collector.values]
     if missing:
-        return None, ParseProblem(
-            path, title_line.number,
-            f"fiche « {title} » incomplète (fichier tronqué ?) : rubrique(s) manquante(s) : "
-            + ", ".join(missing))
+        return None, ParseProblem(path, title_line.number,
+                                  f"fiche « {shown} » {_missing_message(missing, last)}", INCOMPLETE, 1)
     fiche = Fiche(id="", title=title, source_file=path, source_line=title_line.number)
-    collector.build(fiche)
+    block.collector.build(fiche)
     located = header.take(title)
     if located:
         fiche.department, fiche.year = located
@@ -269,17 +377,18 @@ def _collapse_untitled(problems: list[ParseProblem]) -> list[ParseProblem]:
         if len(run) > 3:
             collapsed.append(ParseProblem(
                 run[0].path, run[0].line,
-                f"{len(run)} blocs « Actions » sans titre (lignes {run[0].line} à {run[-1].line})"))
+                f"{len(run)} blocs « Actions » sans titre (lignes {run[0].line} à {run[-1].line})",
+                UNTITLED, len(run)))
         else:
             collapsed.extend(run)
         run.clear()
 
     for problem in problems:
-        if problem.reason == "bloc « Actions » sans titre" and (not run or problem.line - run[-1].line <= 2):
+        if problem.code == UNTITLED and run and problem.line - run[-1].line <= 2:
             run.append(problem)
             continue
         flush()
-        if problem.reason == "bloc « Actions » sans titre":
+        if problem.code == UNTITLED:
             run.append(problem)
         else:
             collapsed.append(problem)
@@ -287,31 +396,86 @@ def _collapse_untitled(problems: list[ParseProblem]) -> list[ParseProblem]:
     return collapsed
 
 
-def parse_bytes(data: bytes, path: str, occurrences: Counter | None = None) -> ParseResult:
-    occurrences = Counter() if occurrences is None else occurrences
-    result = ParseResult()
-    if not data.strip(_UTF8_BOM + b" \t\r\n"):
-        result.problems.append(ParseProblem(path, 1, "fichier vide"))
-        return result
-    if b"\x00" in data[:8192]:
-        result.problems.append(ParseProblem(path, 1, "fichier binaire (octets nuls) : ce n'est pas un export texte"))
-        return result
-    preamble, blocks = split_blocks(decode_lines(data))
-    if not blocks:
-        result.problems.append(ParseProblem(path, 1, "aucune ligne « Actions » : aucune fiche trouvée"))
-        return result
-    result.problems.extend(ParseProblem(path, line.number, line.decode_error)
-                           for line in preamble if line.decode_error)
-    header = _HeaderIndex(parse_header(preamble))
-    problems = []
-    for block in blocks:
-        fiche, problem = parse_block(block, path, header, occurrences)
+def _next_nonblank(lines: list[_Line], start: int, count: int) -> list[_Line]:
+    found: list[_Line] = []
+    index = start
+    while index < len(lines) and len(found) < count:
+        if lines[index].text.strip():
+            found.append(lines[index])
+        index += 1
+    return found
+
+
+def _split_and_parse(lines: list[_Line], first_marker: int, path: str, header: _HeaderIndex,
+                     occurrences: Counter) -> tuple[list[Fiche], list[ParseProblem], int]:
+    blocks: list[_Block] = []
+    for index in range(first_marker, len(lines)):
+        line = lines[index]
+        if is_marker_text(line.text) and (
+                not blocks or blocks[-1].starts_new_block(_next_nonblank(lines, index + 1, 2))):
+            blocks.append(_Block(line.number))
+        else:
+            blocks[-1].feed(line)
+    fiches, problems = [], []
+    for position, block in enumerate(blocks):
+        fiche, problem = finish_block(block, path, header, occurrences, last=position == len(blocks) - 1)
         if fiche is not None:
-            result.fiches.append(fiche)
+            fiches.append(fiche)
         if problem is not None:
             problems.append(problem)
-    result.problems.extend(_collapse_untitled(problems))
-    return result
+    return fiches, problems, len(blocks)
+
+
+def _looks_single_byte(lines: list[_Line]) -> bool:
+    """Not UTF-8 anywhere: no line with accents decodes, some fail (a Latin-1 / Windows-1252 export)."""
+    failed = any(line.error and line.bad_byte > 0 for line in lines)
+    return failed and not any(not line.error and not line.text.isascii() for line in lines)
+
+
+def _single_byte_problem(path: str, lines: list[_Line], problems: list[ParseProblem],
+                         blocks: int) -> list[ParseProblem]:
+    """One message for a file in a single-byte encoding, instead of one per line and block."""
+    encoding = [p for p in problems if p.code in (ENCODING, HEADER_ENCODING)]
+    if not encoding:
+        return problems
+    first = next(line for line in lines if line.error and line.bad_byte > 0)
+    rejected = sum(p.rejected for p in encoding)
+    reason = (f"fichier non UTF-8, probablement en Latin-1 / Windows-1252 (octet 0x{first.bad_byte:02X} "
+              f"en colonne {first.bad_column}) : {rejected} fiche(s) rejetée(s) sur {blocks} ; "
+              "convertissez-le en UTF-8, par exemple avec « iconv -f WINDOWS-1252 -t UTF-8 »")
+    others = [p for p in problems if p.code not in (ENCODING, HEADER_ENCODING)]
+    return [ParseProblem(path, first.number, reason, ENCODING, rejected), *others]
+
+
+def _file_problem(data: bytes, path: str) -> ParseProblem | None:
+    if not data.strip(_UTF8_BOM + b" \t\r\n"):
+        return ParseProblem(path, 1, "fichier vide", EMPTY_FILE)
+    if data.startswith(_UTF16_BOMS):
+        return ParseProblem(path, 1, "fichier en UTF-16 : enregistrez-le en UTF-8", BINARY_FILE)
+    if b"\x00" in data[:_BINARY_PROBE]:
+        return ParseProblem(path, 1, "fichier binaire (octets nuls) : ce n'est pas un export texte", BINARY_FILE)
+    return None
+
+
+def parse_bytes(data: bytes, path: str, occurrences: Counter | None = None) -> ParseResult:
+    occurrences = Counter() if occurrences is None else occurrences
+    problem = _file_problem(data, path)
+    if problem is not None:
+        return ParseResult(problems=[problem])
+    lines = decode_lines(data)
+    first_marker = next((i for i, line in enumerate(lines) if is_marker_text(line.text)), None)
+    if first_marker is None:
+        return ParseResult(problems=[ParseProblem(
+            path, 1, "aucune ligne « Actions » : aucune fiche trouvée", NO_BLOCK)])
+    preamble = lines[:first_marker]
+    problems = [ParseProblem(path, line.number, f"{line.error} ; ligne d'en-tête ignorée", HEADER_ENCODING)
+                for line in preamble if line.error]
+    header = _HeaderIndex(parse_header(preamble))
+    fiches, block_problems, blocks = _split_and_parse(lines, first_marker, path, header, occurrences)
+    problems.extend(_collapse_untitled(block_problems))
+    if _looks_single_byte(lines):
+        problems = _single_byte_problem(path, lines, problems, blocks)
+    return ParseResult(fiches, problems, blocks)
 
 
 def parse_text(text: str, path: str = "<texte>") -> ParseResult:
@@ -322,7 +486,8 @@ def parse_file(path: Path, occurrences: Counter | None = None) -> ParseResult:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        return ParseResult(problems=[ParseProblem(str(path), 0, f"lecture impossible : {exc.strerror}")])
+        reason = f"lecture impossible : {exc.strerror or exc}"
+        return ParseResult(problems=[ParseProblem(str(path), 0, reason, UNREADABLE)])
     return parse_bytes(data, str(path), occurrences)
 
 
@@ -331,11 +496,17 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
 
 
 def parse_corpus(corpus_dir: Path) -> ParseResult:
-    """Every `*.txt` file of the folder, in name order (ids depend on that order only for exact duplicates)."""
+    """Every `*.txt` file of the folder (or the one file given), in name order.
+
+    Ids depend on that order only for exact duplicates (same title and structure).
+    """
+    corpus_dir = Path(corpus_dir)
     result = ParseResult()
-    files = corpus_files(corpus_dir)
+    files = [corpus_dir] if corpus_dir.is_file() else corpus_files(corpus_dir)
     if not files:
-        result.problems.append(ParseProblem(str(corpus_dir), 0, "aucun fichier .txt dans le dossier du corpus"))
+        reason = ("dossier du corpus introuvable" if not corpus_dir.exists()
+                  else "aucun fichier .txt dans le dossier du corpus")
+        result.problems.append(ParseProblem(str(corpus_dir), 0, reason, NO_FILES))
     occurrences: Counter = Counter()
     for path in files:
         result.extend(parse_file(path, occurrences))

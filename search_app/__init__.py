@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from datetime import datetime, timezone
 from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
@@ -100,30 +102,56 @@ def _register_headers(app: Flask, settings: Settings) -> None:
     @app.before_request
     def start_timer() -> None:
         g.started = time.perf_counter()
+        length = request.content_length
+        if length is not None and length > settings.MAX_BODY_BYTES:
+            raise PayloadTooLarge(f"corps de requête trop volumineux ({length} octets, "
+                                  f"maximum {settings.MAX_BODY_BYTES} octets)")
 
     @app.after_request
     def headers(response):
-        frameable = request.path in FRAMEABLE_PATHS
-        response.headers.setdefault(
-            "Content-Security-Policy", CSP.format(ancestors="*" if frameable else "'self'"))
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-        if not frameable:
-            response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        _security_headers(response, frameable=request.path in FRAMEABLE_PATHS)
         if request.path.startswith("/api/") and request.method in ("GET", "HEAD", "OPTIONS"):
-            origin = request.headers.get("Origin")
-            if "*" in origins:
-                response.headers["Access-Control-Allow-Origin"] = "*"
-            elif origin and origin in origins:
-                response.headers["Access-Control-Allow-Origin"] = origin
-                response.headers.add("Vary", "Origin")
-            response.headers["Access-Control-Allow-Methods"] = "GET"
-        elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        access_log.info('%s %s %s %d %.1fms', request.remote_addr, request.method,
-                        request.full_path.rstrip("?"), response.status_code, elapsed)
+            _cors_headers(response, origins)
+        if access_log.isEnabledFor(logging.INFO):
+            access_log.info(json.dumps(_access_record(response)))
         return response
 
     @app.get("/healthz")
     def healthz():
         stats = app.extensions["search_engine"].stats()
         return jsonify({"status": "ok", **stats})
+
+
+def _security_headers(response, frameable: bool) -> None:
+    response.headers.setdefault("Content-Security-Policy", CSP.format(ancestors="*" if frameable else "'self'"))
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    if not frameable:
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+
+
+def _cors_headers(response, origins: tuple[str, ...]) -> None:
+    origin = request.headers.get("Origin")
+    if "*" in origins:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    elif origin and origin in origins:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers.add("Vary", "Origin")
+    response.headers["Access-Control-Allow-Methods"] = "GET"
+
+
+def _access_record(response) -> dict[str, Any]:
+    """One access-log line: who asked what, the answer's status and how long it took (no query text)."""
+    started = g.get("started")
+    duration = (time.perf_counter() - started) * 1000 if started is not None else None
+    query = request.args.get("q") or request.args.get("text") or ""
+    return {
+        "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+        "remote": request.remote_addr,
+        "method": request.method,
+        "path": request.path,
+        "status": response.status_code,
+        "duration_ms": round(duration, 2) if duration is not None else None,
+        "query_length": len(query),
+        "bytes": response.content_length,
+    }

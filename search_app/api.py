@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request, url_for
 
-from .errors import InvalidParameter, NotFound
+from .errors import InvalidParameter
 from .openapi import openapi_document
 from .params import parse_filters, parse_limit, parse_search_request, parse_similar_text
 from .serialize import hit_to_dict, response_to_dict
@@ -45,14 +45,14 @@ def search():
     return jsonify(response_to_dict(response, _fiche_url))
 
 
-@bp.get("/actions/<fiche_id>")
+@bp.get("/actions/<fiche_id>", merge_slashes=False)
 def action(fiche_id: str):
     data = engine().get_fiche(fiche_id).to_dict()
     data["url"] = _fiche_url(fiche_id)
     return jsonify(data)
 
 
-@bp.get("/actions/<fiche_id>/similar")
+@bp.get("/actions/<fiche_id>/similar", merge_slashes=False)
 def action_similar(fiche_id: str):
     limit = parse_limit(request.args, settings(), default=5)
     hits = engine().similar_to_fiche(fiche_id, limit, parse_filters(request.args, settings()))
@@ -67,9 +67,11 @@ def similar():
             raise InvalidParameter("corps attendu : un objet JSON comme {\"text\": \"…\", \"limit\": 10}",
                                    code="invalid_json")
         args: Any = JsonArgs(data)
+        raw_text = data.get("text")
     else:
         args = request.args
-    text = parse_similar_text(args.get("text"), settings())
+        raw_text = args.get("text")
+    text = parse_similar_text(raw_text, settings())
     limit = parse_limit(args, settings(), default=10)
     hits = engine().similar_to_text(text, limit, parse_filters(args, settings()))
     return jsonify({"hits": [hit_to_dict(hit, _fiche_url) for hit in hits]})
@@ -84,8 +86,3 @@ def suggest():
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(openapi_document(request.host_url.rstrip("/")))
-
-
-@bp.route("/<path:unknown>", methods=["GET", "POST"])
-def unknown_endpoint(unknown: str):
-    raise NotFound(f"point d'accès inconnu : /api/{unknown[:80]}")

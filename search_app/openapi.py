@@ -51,16 +51,16 @@ def openapi_document(server_url: str) -> dict:
                 "responses": {"200": {"description": "Résultats", "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/SearchResponse"}}}}, "400": _ERROR},
             }},
-            "/api/actions/{id}": {"get": {
+            "/api/actions/{fiche_id}": {"get": {
                 "summary": "Fiche complète",
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "parameters": [{"name": "fiche_id", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "La fiche", "content": {"application/json": {
                     "schema": {"type": "object"}}}}, "404": _ERROR},
             }},
-            "/api/actions/{id}/similar": {"get": {
+            "/api/actions/{fiche_id}/similar": {"get": {
                 "summary": "Actions semblables à une fiche (elle-même exclue)",
                 "parameters": [
-                    {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {"name": "fiche_id", "in": "path", "required": True, "schema": {"type": "string"}},
                     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 5}},
                     *_FACET_PARAMS,
                 ],
@@ -90,6 +90,11 @@ def openapi_document(server_url: str) -> dict:
                         "schema": {"$ref": "#/components/schemas/HitList"}}}}, "400": _ERROR, "413": _ERROR},
                 },
             },
+            "/api/openapi.json": {"get": {
+                "summary": "Cette description OpenAPI",
+                "responses": {"200": {"description": "Document OpenAPI 3.1", "content": {
+                    "application/json": {"schema": {"type": "object"}}}}},
+            }},
             "/api/suggest": {"get": {
                 "summary": "Complétions (titres puis mots de l'index), insensibles aux accents",
                 "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}],

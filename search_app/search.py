@@ -18,12 +18,7 @@ from pathlib import Path
 from markupsafe import escape
 from whoosh import highlight
 from whoosh import query as wq
-from whoosh.qparser import (
-    FieldAliasPlugin,
-    MultifieldParser,
-    OperatorsPlugin,
-    PlusMinusPlugin,
-)
+from whoosh.qparser import FieldsPlugin, MultifieldParser, OperatorsPlugin
 from whoosh.qparser.syntax import AndGroup, OrGroup
 from whoosh.scoring import BM25F
 from whoosh.sorting import FieldFacet
@@ -38,6 +33,8 @@ from .facets import FacetTable
 
 SORTS = ("relevance", "year", "title")
 LONG_QUERY_TERMS = 12
+SUGGEST_BELOW = 3
+MAX_SYNTAX_WORDS = 64
 SIMILARITY_TERMS = 25
 SNIPPET_CHARS = 240
 FIELD_ALIASES = {
@@ -48,10 +45,28 @@ FIELD_ALIASES = {
     "meta": ["structure", "partenaire", "partenaires"],
 }
 QUERYABLE_FIELDS = frozenset(TEXT_FIELD_BOOSTS) | frozenset(PUBLIC_FACETS) | {"territory", "initiative", "partner"}
+# Folded field name or alias → queryable field. Any other `name:` is read as plain words,
+# so internal fields (id, content, spell, record…) cannot be searched.
+FIELD_NAMES: dict[str, str] = {
+    **{fold(name): name for name in QUERYABLE_FIELDS},
+    **{fold(alias): name for name, aliases in FIELD_ALIASES.items() for alias in aliases},
+}
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _SYNTAX_CHARS = re.compile(r"[\"()\[\]{}:^*?~+\-]")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# At the start of a word, or right after the "-" of an exclusion (`-titre:jardin`).
+_WORD_START = r"(?:(?<![\w-])|(?<=^-)|(?<=[\s(]-))"
+_FIELD_PREFIX = re.compile(_WORD_START + r"([^\W\d_][\w-]*):")
 _OPERATOR_WORDS = {"AND", "OR", "NOT", "ET", "OU", "SAUF"}
+_OPERATOR_SYNTAX = re.compile(
+    r"\b(?:AND|OR|NOT|ET|OU|SAUF)\b|" + _WORD_START + "(?:"
+    + "|".join(sorted(QUERYABLE_FIELDS, key=len, reverse=True)) + "):")
+_OPERATORS = {
+    "And": r"(?<=\s)(AND|ET)(?=\s)",
+    "Or": r"(?<=\s)(OR|OU)(?=\s)",
+    # NOT/SAUF before a word, or "-" glued to the start of a word (not inside "parents-enfants").
+    "Not": r"(?:^|(?<=[\s(]))(?:(?:NOT|SAUF)(?=\s)|-(?=[^\s+\-]))",
+}
 
 
 @dataclass(frozen=True)
@@ -126,12 +141,35 @@ def clean_query(text: str) -> str:
 
 
 def query_words(text: str) -> list[str]:
-    """The plain words of a query, operators and syntax dropped."""
+    """The plain words of a query, field prefixes, operators and syntax dropped."""
+    text = _FIELD_PREFIX.sub(lambda m: " " if fold(m.group(1)) in FIELD_NAMES else m.group(0), text)
     return [w for w in _WORD.findall(_SYNTAX_CHARS.sub(" ", text)) if w not in _OPERATOR_WORDS]
 
 
+def normalize_fields(text: str) -> str:
+    """Field prefixes made canonical (`Titre:` → `title:`); dangling or unknown ones made words.
+
+    `titre:` with nothing after it is dropped; `record:x` or `foo:bar` becomes
+    the plain words `record x`, `foo bar`.
+    """
+
+    def replace(match: re.Match) -> str:
+        name = FIELD_NAMES.get(fold(match.group(1)))
+        if name is None:
+            return f"{match.group(1)} "
+        rest = text[match.end():]
+        if not rest or rest[0].isspace() or rest[0] == ")" or _FIELD_PREFIX.match(rest):
+            return " "
+        return f"{name}:"
+
+    return _FIELD_PREFIX.sub(replace, text)
+
+
 class _Parser:
-    """Whoosh's parser set up for French users: AND by default, -mot, OR/OU, titre:…"""
+    """Whoosh's parser set up for French users: AND by default, -mot, OR/OU, titre:…
+
+    Expects text passed through `normalize_fields`.
+    """
 
     def __init__(self, schema) -> None:
         self.schema = schema
@@ -141,25 +179,39 @@ class _Parser:
     def _make(self, group) -> MultifieldParser:
         parser = MultifieldParser(list(TEXT_FIELD_BOOSTS), self.schema,
                                   fieldboosts=TEXT_FIELD_BOOSTS, group=group)
-        for name in ("singlequote", "range", "boost", "every", "wildcard"):
+        for name in ("singlequote", "range", "boost", "every", "wildcard", "plusminus"):
             parser.remove_plugin_class(_plugin_class(name))
-        parser.replace_plugin(OperatorsPlugin(
-            And=r"(?<=\s)(AND|ET)(?=\s)", Or=r"(?<=\s)(OR|OU)(?=\s)",
-            Not=r"(^|(?<=(\s|[()])))(NOT|SAUF)(?=\s)", AndNot=None, AndMaybe=None, Require=None))
-        parser.add_plugin(PlusMinusPlugin())
-        parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+        parser.replace_plugin(OperatorsPlugin(**_OPERATORS, AndNot=None, AndMaybe=None, Require=None))
+        names = "|".join(sorted(QUERYABLE_FIELDS, key=len, reverse=True))
+        parser.replace_plugin(FieldsPlugin(expr=rf"{_WORD_START}(?P<text>{names}):"))
         return parser
 
     def parse(self, text: str, relaxed: bool) -> wq.Query:
-        """Parsed query; falls back to plain words when the syntax cannot be used."""
+        """Parsed query; falls back to plain words when the syntax cannot be used.
+
+        A query of exclusions only (`-jardin`) keeps every other document.
+        """
+        words = query_words(text)
+        if len(words) > MAX_SYNTAX_WORDS:
+            return plain_words_query(words, relaxed)
         parser = self.loose if relaxed else self.strict
         try:
             parsed = parser.parse(text)
-            if _uses_only(parsed, QUERYABLE_FIELDS):
-                return parsed
+            if not _uses_only(parsed, QUERYABLE_FIELDS):
+                parsed = plain_words_query(query_words(text), relaxed)
         except Exception:  # whoosh's parser raises assorted errors on odd input
-            pass
-        return plain_words_query(query_words(text), relaxed)
+            parsed = plain_words_query(query_words(text), relaxed)
+        return _boost_phrases(parsed)
+
+
+def _boost_phrases(q: wq.Query) -> wq.Query:
+    """Gives phrases the field weights the parser only gives single words."""
+    if isinstance(q, wq.Phrase) and q.boost == 1.0:
+        q.boost = TEXT_FIELD_BOOSTS.get(q.fieldname, 1.0)
+    elif not q.is_leaf():
+        for child in q.children():
+            _boost_phrases(child)
+    return q
 
 
 def _plugin_class(name: str):
@@ -170,6 +222,7 @@ def _plugin_class(name: str):
         "boost": plugins.BoostPlugin,
         "every": plugins.EveryPlugin,
         "wildcard": plugins.WildcardPlugin,
+        "plusminus": plugins.PlusMinusPlugin,
     }[name]
 
 
@@ -366,14 +419,9 @@ class SearchEngine:
     def _search(self, snapshot: _Snapshot, request: SearchRequest, started: float) -> SearchResponse:
         searcher = snapshot.searcher()
         filters = {name: values for name, values in request.filters if name in PUBLIC_FACETS}
-        text = request.query
-        relaxed = similarity = False
-        if not query_words(text):
-            q = None
-        elif len(analyze(" ".join(query_words(text)))) > LONG_QUERY_TERMS and not _has_syntax(text):
-            q, similarity = similarity_query(key_terms(text, searcher)), True
-        else:
-            q = snapshot.parser.parse(text, relaxed=False)
+        text = normalize_fields(request.query)
+        q, similarity = self._plan(snapshot, searcher, text)
+        relaxed = False
         matched = snapshot.facets.all_docs() if q is None else snapshot.facets.mask_of(searcher.docs_for_query(q))
         filter_mask = snapshot.facets.filter_mask(filters)
         if q is not None and not similarity and not (matched & filter_mask).any() and len(query_words(text)) > 1:
@@ -384,10 +432,10 @@ class SearchEngine:
         selected = matched & filter_mask
         total = int(selected.sum())
         facets = snapshot.facets.disjunctive_counts(matched, filters, self.facet_limit)
-        hits = self._page_hits(snapshot, searcher, q, selected, request, total)
+        hits = self._page_hits(snapshot, searcher, q, selected, request, total, relaxed)
         suggestion = None
-        if q is not None and not similarity and total < 3:
-            suggestion = self._suggestion(snapshot, searcher, text, total)
+        if q is not None and not similarity and total < SUGGEST_BELOW:
+            suggestion = self._suggestion(snapshot, searcher, request.query, total, relaxed, filter_mask)
         return SearchResponse(
             query=request.query, total=total, page=request.page, per_page=request.per_page,
             sort=request.sort, hits=hits,
@@ -395,8 +443,25 @@ class SearchEngine:
             filters=filters, suggestion=suggestion, relaxed=relaxed, similarity=similarity,
             took_ms=_elapsed_ms(started), generation=snapshot.generation.name)
 
+    @staticmethod
+    def _plan(snapshot: _Snapshot, searcher, text: str) -> tuple[wq.Query | None, bool]:
+        """(query, similarity mode); no query means browsing everything.
+
+        A long query (a pasted paragraph) is searched by its key terms, unless it is a
+        handcrafted one with operators or field prefixes. Quotes, colons and parentheses
+        are ordinary punctuation in pasted text, so they do not count.
+        """
+        words = query_words(text)
+        if not words:
+            return None, False
+        long_query = len(analyze(" ".join(words))) > LONG_QUERY_TERMS
+        if long_query and (len(words) > MAX_SYNTAX_WORDS or not _has_operators(text)):
+            return similarity_query(key_terms(text, searcher)), True
+        q = snapshot.parser.parse(text, relaxed=False)
+        return (None if q is wq.NullQuery else q), False
+
     def _page_hits(self, snapshot: _Snapshot, searcher, q, selected, request: SearchRequest,
-                   total: int) -> list[Hit]:
+                   total: int, relaxed: bool = False) -> list[Hit]:
         start = (request.page - 1) * request.per_page
         if start >= total:
             return []
@@ -404,21 +469,29 @@ class SearchEngine:
         limit = start + request.per_page
         sortedby = _sort_facets(request.sort if q is not None else
                                 ("year" if request.sort == "relevance" else request.sort))
-        results = searcher.search(q if q is not None else wq.Every(), limit=limit, filter=allowed,
-                                  sortedby=sortedby, terms=False)
+        if relaxed and sortedby is None:
+            page = _most_words_first(searcher.search(q, limit=None, filter=allowed, terms=True))[start:limit]
+        else:
+            results = searcher.search(q if q is not None else wq.Every(), limit=limit, filter=allowed,
+                                      sortedby=sortedby, terms=False)
+            page = list(results)[start:limit]
         stems = frozenset(text for _, text in _leaf_terms(q)) if q is not None else frozenset()
         hits = []
-        for hit in list(results)[start:limit]:
+        for hit in page:
             fiche = Fiche.from_dict(_record(hit))
             score = round(hit.score, 4) if (q is not None and sortedby is None and hit.score is not None) else None
             hits.append(_hit(fiche, make_snippet(fiche, stems), score))
         return hits
 
-    def _suggestion(self, snapshot: _Snapshot, searcher, text: str, total: int) -> str | None:
+    def _suggestion(self, snapshot: _Snapshot, searcher, text: str, total: int, relaxed: bool,
+                    filter_mask) -> str | None:
+        """The query with unknown words replaced by close index words, if that finds more.
+
+        Field names, operators and excluded words are never corrected.
+        """
         corrector = searcher.corrector("spell")
-        changed = False
-        corrected = text
-        for word in query_words(text):
+        replacements = []
+        for start, end, word in correctable_words(text):
             folded = spelling_words(word)
             if len(folded) != 1 or len(folded[0]) < 3 or folded[0] in STOP_WORDS or folded[0].isdigit():
                 continue
@@ -427,13 +500,22 @@ class SearchEngine:
             maxdist = 1 if len(folded[0]) <= 4 else 2
             candidates = corrector.suggest(folded[0], limit=1, maxdist=maxdist, prefix=1)
             if candidates:
-                corrected = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", candidates[0], corrected, count=1)
-                changed = True
-        if not changed or corrected == text:
+                replacements.append((start, end, _surface_form(searcher, candidates[0], word)))
+        if not replacements:
             return None
-        check = snapshot.parser.parse(corrected, relaxed=False)
-        found = sum(1 for _ in searcher.docs_for_query(check))
-        return corrected if found > total else None
+        corrected = text
+        for start, end, replacement in reversed(replacements):
+            corrected = corrected[:start] + replacement + corrected[end:]
+        normalized = normalize_fields(corrected)
+
+        def found(loose: bool) -> int:
+            check = snapshot.parser.parse(normalized, relaxed=loose)
+            return int((snapshot.facets.mask_of(searcher.docs_for_query(check)) & filter_mask).sum())
+
+        # Better: all words found where some were missing, or simply more results.
+        if found(False) > (0 if relaxed else total) or (relaxed and found(True) > total):
+            return corrected
+        return None
 
     # -- fiches and similarity ----------------------------------------------
 
@@ -506,8 +588,51 @@ class SearchEngine:
         return out
 
 
-def _has_syntax(text: str) -> bool:
-    return bool(re.search(r"[\"():]|(?:^|\s)[-+]\w|\b(AND|OR|NOT|ET|OU|SAUF)\b", text))
+def correctable_words(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) of the words a spelling suggestion may change.
+
+    Not field names (`titre:`), operators (AND, OU…) nor excluded words (`-mot`).
+    """
+    protected = [m.span() for m in _FIELD_PREFIX.finditer(text)]
+    words = []
+    for match in _WORD.finditer(text):
+        start, end = match.span()
+        if match.group() in _OPERATOR_WORDS or any(a <= start < b for a, b in protected):
+            continue
+        excluded = text[max(0, start - 2):start] in ("-", " -", "(-")
+        if text[end:end + 1] == ":" or excluded:
+            continue
+        words.append((start, end, match.group()))
+    return words
+
+
+def _surface_form(searcher, folded: str, typed: str) -> str:
+    """The corpus spelling of a folded vocabulary word (`parentalite` → `parentalité`)."""
+    docnum = searcher.document_number(spell=folded)
+    forms: Counter = Counter()
+    if docnum is not None:
+        record = _record(searcher.stored_fields(docnum))
+        for value in record.values():
+            for text in (value if isinstance(value, list) else [value]):
+                if isinstance(text, str):
+                    forms.update(w.lower() for w in re.findall(r"[^\W_]+", text) if fold(w) == folded)
+    form = forms.most_common(1)[0][0] if forms else folded
+    return form[:1].upper() + form[1:] if typed[:1].isupper() else form
+
+
+def _most_words_first(results) -> list:
+    """Relaxed results: documents matching more of the query's words first, then by score."""
+    def words_matched(hit) -> int:
+        return len({text for fieldname, text in hit.matched_terms() if fieldname in TEXT_FIELD_BOOSTS})
+    return sorted(results, key=lambda hit: (-words_matched(hit), -hit.score))
+
+
+def _has_operators(text: str) -> bool:
+    """Whether a (normalised) query uses OR/OU/AND/ET/NOT/SAUF or `titre:`.
+
+    `-mot` does not count: pasted text often has bullets glued to words ("-Créer du lien").
+    """
+    return bool(_OPERATOR_SYNTAX.search(text))
 
 
 def _sort_facets(sort: str):

@@ -1,24 +1,267 @@
-"""HTML pages blueprint (French, server-rendered, usable without JavaScript)."""
+"""HTML pages blueprint (French, server-rendered, usable without JavaScript).
+
+Every state of the search page is a GET URL: the views turn the validated
+request back into URLs (a filter removed, another page, a corrected query)
+so that links and the form always agree.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
-from .params import parse_search_request
+from flask import Blueprint, render_template, request, url_for
+
+from indexer.fiche import FIELD_SPECS, Fiche, FieldSpec
+from indexer.schema import FACET_LABELS, PUBLIC_FACETS
+
+from .params import SORT_LABELS, parse_search_request
+from .search import FacetValue, Hit, SearchRequest, SearchResponse
 from .state import engine, settings
 
 bp = Blueprint("views", __name__)
 
+VISIBLE_FACET_VALUES = 6
+PAGE_WINDOW = 2
+SIMILAR_LIMIT = 5
+DEFAULT_SORT = "relevance"
+# Fiche attribute → search facet, for the sections whose values start a filtered search.
+FICHE_FACETS: dict[str, str] = {"status": "status", "dimension": "dimension", "keywords": "keyword",
+                                "public": "public"}
+# Facets whose values read better in their natural order than by count.
+VALUE_ORDERED_FACETS: dict[str, bool] = {"year": True}
+
+
+@dataclass(frozen=True)
+class SearchState:
+    """The parameters of a search page, and the URLs of its neighbouring states."""
+
+    query: str = ""
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    sort: str = DEFAULT_SORT
+    per_page: int | None = None
+    page: int = 1
+
+    @classmethod
+    def of(cls, search_request: SearchRequest, default_per_page: int) -> SearchState:
+        order = {name: i for i, name in enumerate(PUBLIC_FACETS)}
+        filters = tuple(sorted(((name, values) for name, values in search_request.filters if name in order),
+                               key=lambda item: order[item[0]]))
+        per_page = None if search_request.per_page == default_per_page else search_request.per_page
+        return cls(search_request.query, filters, search_request.sort, per_page, search_request.page)
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.filters)
+
+    def url(self) -> str:
+        params: dict[str, str | list[str]] = {}
+        if self.query:
+            params["q"] = self.query
+        for name, values in self.filters:
+            params[name] = list(values)
+        if self.sort != DEFAULT_SORT:
+            params["sort"] = self.sort
+        if self.per_page is not None:
+            params["per_page"] = str(self.per_page)
+        if self.page > 1:
+            params["page"] = str(self.page)
+        return url_for("views.index", **params)
+
+    def with_page(self, page: int) -> SearchState:
+        return replace(self, page=page)
+
+    def with_query(self, query: str) -> SearchState:
+        return replace(self, query=query, page=1)
+
+    def without_filter(self, name: str, value: str) -> SearchState:
+        filters = tuple((n, tuple(v for v in values if not (n == name and v == value)))
+                        for n, values in self.filters)
+        return replace(self, filters=tuple((n, values) for n, values in filters if values), page=1)
+
+    def without_filters(self) -> SearchState:
+        return replace(self, filters=(), page=1)
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    count: int
+    selected: bool
+    input_id: str
+
+
+@dataclass(frozen=True)
+class FacetGroup:
+    name: str
+    label: str
+    shown: list[FacetOption]
+    more: list[FacetOption]
+
+    @property
+    def selected_count(self) -> int:
+        return sum(option.selected for option in self.shown + self.more)
+
+
+@dataclass(frozen=True)
+class Chip:
+    label: str
+    value: str
+    url: str
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int | None
+    url: str = ""
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class Pagination:
+    links: list[PageLink]
+    previous_url: str | None
+    next_url: str | None
+    last_page: int
+
+
+@dataclass(frozen=True)
+class LinkedValue:
+    text: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    spec: FieldSpec
+    anchor: str
+    text: str
+    items: list[LinkedValue]
+
+
+def facet_groups(facets: dict[str, list[FacetValue]]) -> list[FacetGroup]:
+    """The sidebar: the most frequent values shown, the rest (never a selected one) folded away."""
+    groups = []
+    for name in PUBLIC_FACETS:
+        values = facets.get(name, [])
+        if not values:
+            continue
+        if VALUE_ORDERED_FACETS.get(name):
+            values = sorted(values, key=lambda v: v.value, reverse=True)
+        options = [FacetOption(v.value, v.count, v.selected, f"filtre-{name}-{i}") for i, v in enumerate(values)]
+        shown = options[:VISIBLE_FACET_VALUES]
+        rest = options[VISIBLE_FACET_VALUES:]
+        shown += [option for option in rest if option.selected]
+        more = [option for option in rest if not option.selected]
+        groups.append(FacetGroup(name, FACET_LABELS.get(name, name), shown, more))
+    return groups
+
+
+def filter_chips(state: SearchState) -> list[Chip]:
+    return [Chip(FACET_LABELS.get(name, name), value, state.without_filter(name, value).url())
+            for name, values in state.filters for value in values]
+
+
+def page_numbers(current: int, last: int, window: int = PAGE_WINDOW) -> list[int | None]:
+    """1 … current±window … last, with None where pages are skipped."""
+    wanted = sorted({1, last, *range(max(1, current - window), min(last, current + window) + 1)})
+    out: list[int | None] = []
+    for number in wanted:
+        if out and number - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(number)
+    return out
+
+
+def pagination(state: SearchState, response: SearchResponse, max_page: int) -> Pagination | None:
+    last = min(response.page_count, max_page)
+    if last <= 1:
+        return None
+    current = state.page
+    links = [PageLink(None) if n is None else PageLink(n, state.with_page(n).url(), n == current)
+             for n in page_numbers(min(current, last), last)]
+    previous_url = state.with_page(min(current, last + 1) - 1).url() if current > 1 else None
+    next_url = state.with_page(current + 1).url() if current < last else None
+    return Pagination(links, previous_url, next_url, last)
+
+
+def fiche_sections(fiche: Fiche) -> list[Section]:
+    """The fiche's non-empty sections, in corpus order; facet values link to a filtered search."""
+    sections = []
+    for spec in FIELD_SPECS:
+        value = getattr(fiche, spec.name)
+        if not value:
+            continue
+        facet = FICHE_FACETS.get(spec.name)
+        values = value if isinstance(value, list) else [value] if spec.kind != "text" else []
+        items = [LinkedValue(v, url_for("views.index", **{facet: v}) if facet else None) for v in values]
+        sections.append(Section(spec, f"section-{spec.name.replace('_', '-')}",
+                                value if spec.kind == "text" else "", items))
+    return sections
+
+
+@bp.app_template_filter("pluriel")
+def plural(count: int, singular: str, plural_form: str) -> str:
+    """'1 action trouvée', '14 actions trouvées' (French: 0 and 1 take the singular)."""
+    return f"{format_number(count)} {singular if count <= 1 else plural_form}"
+
+
+@bp.app_template_filter("nombre")
+def format_number(count: int) -> str:
+    return f"{count:,}".replace(",", "\u202f")
+
+
+@bp.app_template_filter("phrase")
+def sentence(text: str) -> str:
+    """An error message as a sentence: capital first letter, final full stop."""
+    text = str(text).strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?…" else f"{text}."
+
+
+@bp.app_context_processor
+def page_globals() -> dict:
+    return {"facet_labels": FACET_LABELS, "sort_labels": SORT_LABELS}
+
 
 @bp.get("/")
 def index():
-    search_request = parse_search_request(request.args, settings())
+    config = settings()
+    search_request = parse_search_request(request.args, config)
     response = engine().search(search_request)
-    return render_template("index.html", response=response)
+    state = SearchState.of(search_request, config.DEFAULT_PER_PAGE)
+    unfiltered_total = None
+    if response.total == 0 and state.query and state.has_filters:
+        unfiltered_total = engine().search(SearchRequest.make(state.query, per_page=1)).total
+    return render_template(
+        "index.html",
+        response=response,
+        state=state,
+        facets=facet_groups(response.facets),
+        chips=filter_chips(state),
+        pagination=pagination(state, response, config.MAX_PAGE),
+        suggestion_url=state.with_query(response.suggestion).url() if response.suggestion else None,
+        unfiltered_total=unfiltered_total,
+        first_rank=(state.page - 1) * search_request.per_page + 1,
+    )
+
+
+def results_url_from_referrer(referrer: str | None, host_url: str) -> str | None:
+    """The search page the visitor came from on this site (to go back to the same results), if any."""
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    index_path = url_for("views.index")
+    if f"{parts.scheme}://{parts.netloc}/" != host_url or parts.path != index_path:
+        return None
+    return f"{index_path}?{parts.query}" if parts.query else index_path
 
 
 @bp.get("/actions/<fiche_id>")
 def action(fiche_id: str):
     fiche = engine().get_fiche(fiche_id)
-    similar = engine().similar_to_fiche(fiche_id, limit=5)
-    return render_template("action.html", fiche=fiche, similar=similar)
+    similar: list[Hit] = engine().similar_to_fiche(fiche_id, limit=SIMILAR_LIMIT)
+    return render_template("action.html", fiche=fiche, sections=fiche_sections(fiche), similar=similar,
+                           results_url=results_url_from_referrer(request.referrer, request.host_url))

@@ -1,0 +1,346 @@
+/* Actions des centres sociaux: embeddable search box, no dependencies (see /integrer).
+ * API strings only ever reach the page as text nodes. */
+(() => {
+"use strict";
+const FILTERS = ["department", "keyword", "dimension", "public", "status", "year"];
+const LABELS = { department: "Département", keyword: "Mot clé", dimension: "Dimension", public: "Public", status: "Statut", year: "Année" };
+const DEBOUNCE_MS = 200;
+const MIN_CHARS = 2;
+const MAX_CHIPS = 8;
+const SRC = /(?:\/static)?\/embed\.js(?:[?#].*)?$/;
+const A = "var(--ac-accent,#0b5cad)";
+const MUTED = "var(--ac-muted,#59636e)";
+const LINE = "var(--ac-border,#d0d7de)";
+const FOCUS = "outline:3px solid var(--ac-focus,#0b5cad59);outline-offset:1px";
+const CSS = `:host{display:block}
+.ac{all:initial;display:block;max-width:var(--ac-max-width,42em);padding:var(--ac-padding,.8em);font-family:var(--ac-font,system-ui,sans-serif);font-size:var(--ac-font-size,16px);line-height:1.45;color:var(--ac-color,#1f2328);background:var(--ac-background,#fff);border:1px solid ${LINE};border-radius:var(--ac-radius,8px)}
+[hidden]{display:none!important}
+form,p{margin:0}
+label{display:block;margin-bottom:.35em;font-weight:600}
+input{display:block;box-sizing:border-box;width:100%;margin:0;padding:.5em .7em;font:inherit;color:inherit;background:var(--ac-input-background,#fff);border:1px solid var(--ac-input-border,#8c959f);border-radius:var(--ac-radius,8px)}
+input:focus{${FOCUS};border-color:${A}}
+button{margin:0;padding:0;font:inherit;color:${A};background:none;border:0;cursor:pointer}
+button:focus-visible,a:focus-visible{${FOCUS}}
+.chips{display:flex;flex-wrap:wrap;gap:.35em;margin-top:.6em}
+.chips p{width:100%;font-size:.85em;color:${MUTED}}
+.chip{padding:.2em .75em;font-size:.85em;border:1px solid;border-radius:999px}
+.chip[aria-pressed=true]{color:var(--ac-accent-contrast,#fff);background:${A};border-color:${A}}
+.status,.suggest{margin-top:.6em;font-size:.9em;color:${MUTED}}
+.status:empty{display:none}
+.suggest button{text-decoration:underline}
+ul{list-style:none;margin:.4em 0 0;padding:0;max-height:var(--ac-max-height,28em);overflow:auto}
+li{border-top:1px solid ${LINE}}
+li a{display:block;padding:.55em .5em;color:inherit;text-decoration:none}
+li a:hover,[aria-selected=true] a{background:var(--ac-highlight,#eef4ff)}
+[aria-selected=true] a{outline:2px solid ${A};outline-offset:-2px}
+.title,.meta,.snippet{display:block}
+.title{font-weight:600;color:${A}}
+.meta{font-size:.82em;color:${MUTED}}
+.snippet{margin-top:.2em;font-size:.88em}
+mark{background:var(--ac-mark,#fff3a3);color:inherit}
+.more{display:inline-block;margin-top:.6em;font-weight:600;color:${A}}`;
+let sheet = null;
+
+const el = (tag, attrs, text) => {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, value);
+  if (text != null) node.textContent = text;
+  return node;
+};
+
+const splitValues = (raw) => {
+  const text = String(raw || "").trim();
+  if (text.startsWith("[")) {
+    try {
+      const list = JSON.parse(text);
+      if (Array.isArray(list)) return list.map(String).filter(Boolean);
+    } catch (e) { /* not JSON: commas */ }
+  }
+  return text.split(",").map((v) => v.trim()).filter(Boolean);
+};
+
+const ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" };
+const decode = (text) => text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (all, ref) => {
+  if (ref[0] !== "#") return ENTITIES[ref.toLowerCase()] || all;
+  const code = Number(ref.slice(1).replace(/^x/i, "0x"));
+  return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : all;
+});
+
+/* The API snippet is escaped HTML with <mark> around matches: rebuilt as text nodes and
+ * <mark> elements only, anything else stays plain text and is never parsed as HTML. */
+const snippetFragment = (html) => {
+  const fragment = document.createDocumentFragment();
+  let marked = false;
+  for (const part of String(html || "").split(/(<\/?mark>)/i)) {
+    const tag = part.toLowerCase();
+    if (tag === "<mark>" || tag === "</mark>") marked = tag === "<mark>";
+    else if (part) fragment.append(marked ? el("mark", null, decode(part)) : decode(part));
+  }
+  return fragment;
+};
+
+const readConfig = (script) => {
+  const ds = script.dataset;
+  const filters = {};
+  for (const name of FILTERS) {
+    const values = splitValues(ds[name]);
+    if (values.length) filters[name] = values;
+  }
+  const limit = parseInt(ds.limit, 10);
+  return {
+    base: script.src.replace(SRC, "/"),
+    filters,
+    limit: isNaN(limit) ? 5 : Math.min(20, Math.max(1, limit)),
+    facets: splitValues(ds.facets).filter((f) => FILTERS.includes(f) && !filters[f]),
+    newTab: ds.newTab === "true",
+    label: ds.label || "Rechercher une action",
+    placeholder: ds.placeholder || "Ex. : jardin partagé, parentalité…",
+  };
+};
+
+const getJson = async (url) => {
+  const response = await fetch(url, { credentials: "omit", mode: "cors" });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error((body.error && body.error.message) || `erreur ${response.status}`);
+  return body;
+};
+
+class Widget {
+  constructor(host, cfg) {
+    Object.assign(this, { cfg, seq: 0, pending: 0, timer: 0, active: -1, options: [], chosen: {} });
+    this.root = host.attachShadow({ mode: "open" });
+    try {
+      if (!sheet) (sheet = new CSSStyleSheet()).replaceSync(CSS);
+      this.root.adoptedStyleSheets = [sheet];
+    } catch (e) {
+      this.root.append(el("style", null, CSS));
+    }
+    this.build();
+    if (cfg.facets.length) this.run();
+  }
+
+  build() {
+    const { cfg } = this;
+    const box = el("div", { class: "ac", part: "container", lang: "fr" });
+    const form = el("form", { role: "search", part: "form" });
+    this.input = el("input", {
+      id: "q", part: "input", type: "search", role: "combobox", "aria-autocomplete": "list",
+      "aria-expanded": "false", "aria-controls": "list", autocomplete: "off", maxlength: "200", placeholder: cfg.placeholder,
+    });
+    form.append(el("label", { for: "q", part: "label" }, cfg.label), this.input);
+    this.chips = el("div", { class: "chips", part: "chips", role: "group", "aria-label": "Filtres" });
+    this.status = el("p", { class: "status", part: "status", role: "status", "aria-live": "polite" });
+    this.suggest = el("p", { class: "suggest" });
+    this.list = el("ul", { id: "list", part: "results", role: "listbox", "aria-label": "Actions trouvées", "aria-busy": "false" });
+    this.more = this.link(el("a", { class: "more", part: "more" }, "Voir toutes les actions"), this.pageUrl());
+    this.chips.hidden = this.suggest.hidden = this.list.hidden = true;
+    box.append(form, this.chips, this.status, this.suggest, this.list, this.more);
+    this.root.append(box);
+    form.addEventListener("submit", (event) => { event.preventDefault(); this.run(); });
+    this.input.addEventListener("input", () => {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.run(), DEBOUNCE_MS);
+    });
+    this.input.addEventListener("keydown", (event) => this.onKey(event));
+  }
+
+  link(anchor, href) {
+    anchor.href = href;
+    if (this.cfg.newTab) Object.assign(anchor, { target: "_blank", rel: "noopener" });
+    return anchor;
+  }
+
+  params(query) {
+    const params = new URLSearchParams(query ? { q: query } : {});
+    for (const filters of [this.cfg.filters, this.chosen]) {
+      for (const [name, values] of Object.entries(filters)) values.forEach((v) => params.append(name, v));
+    }
+    return params;
+  }
+
+  pageUrl(query) {
+    const params = this.params(query).toString();
+    return this.cfg.base + (params ? `?${params}` : "");
+  }
+
+  async search(query, perPage = this.cfg.limit) {
+    const params = this.params(query);
+    params.set("per_page", String(perPage));
+    return getJson(`${this.cfg.base}api/search?${params}`);
+  }
+
+  /* As-you-type: a last word still being typed ("jard") finds nothing; complete it from /api/suggest. */
+  async searchTyped(query) {
+    const data = await this.search(query);
+    if (data.total || !query || /\s$/.test(this.input.value)) return data;
+    const words = query.split(/\s+/).length;
+    const { suggestions = [] } = await getJson(`${this.cfg.base}api/suggest?${new URLSearchParams({ q: query })}`);
+    const completion = suggestions.find((s) => s.split(/\s+/).length === words && s !== query);
+    if (!completion) return data;
+    const completed = await this.search(completion);
+    return completed.total ? Object.assign(completed, { completion }) : data;
+  }
+
+  async run() {
+    clearTimeout(this.timer);
+    const query = this.input.value.trim();
+    const wantHits = query.length >= MIN_CHARS || Object.values(this.chosen).some((v) => v.length);
+    const seq = ++this.seq;
+    this.more.href = this.pageUrl(query);
+    if (!wantHits && !this.cfg.facets.length) return this.showHits(null);
+    this.busy(1);
+    try {
+      const data = await (wantHits ? this.searchTyped(query) : this.search(query, 1));
+      if (seq === this.seq) {
+        this.showChips(data.facets || {});
+        this.showHits(wantHits ? data : null);
+      }
+    } catch (error) {
+      if (seq === this.seq) {
+        this.showHits(null);
+        this.status.textContent = `La recherche n'a pas abouti : ${error.message || "service indisponible"}`;
+      }
+    } finally {
+      this.busy(-1);
+    }
+  }
+
+  busy(delta) {
+    this.pending += delta;
+    this.list.setAttribute("aria-busy", String(this.pending > 0));
+  }
+
+  showChips(facets) {
+    const focused = this.root.activeElement;
+    const focusKey = focused && focused.dataset.key;
+    this.chips.textContent = "";
+    for (const name of this.cfg.facets) {
+      const chosen = this.chosen[name] || [];
+      const items = (facets[name] || []).filter((item, i) => i < MAX_CHIPS || chosen.includes(item.value));
+      if (items.length) this.chips.append(el("p", null, `${LABELS[name]} :`));
+      for (const { value, count: n } of items) {
+        const chip = el("button", { type: "button", class: "chip", part: "chip", "aria-pressed": String(chosen.includes(value)) }, `${value} (${n})`);
+        chip.dataset.key = `${name}\u0000${value}`;
+        chip.addEventListener("click", () => this.toggle(name, value));
+        this.chips.append(chip);
+        if (chip.dataset.key === focusKey) chip.focus();
+      }
+    }
+    this.chips.hidden = !this.chips.childNodes.length;
+  }
+
+  toggle(name, value) {
+    const values = this.chosen[name] || [];
+    this.chosen[name] = values.includes(value) ? values.filter((v) => v !== value) : values.concat([value]);
+    this.run();
+  }
+
+  showHits(data) {
+    this.list.textContent = this.suggest.textContent = this.status.textContent = "";
+    this.suggest.hidden = true;
+    this.options = (data && data.hits || []).map((hit, i) => this.option(hit, i));
+    this.list.append(...this.options);
+    this.expand(this.options.length > 0);
+    if (!data) return;
+    const total = Number(data.total) || 0;
+    const shown = total.toLocaleString("fr-FR");
+    let text = total ? `${shown} action${total > 1 ? "s trouvées" : " trouvée"}` : "Aucune action trouvée";
+    if (data.completion) text += ` pour « ${data.completion} »`;
+    if (total && data.relaxed) text += " (tous les mots ne figurent pas)";
+    this.status.textContent = text;
+    if (data.suggestion) this.showSuggestion(String(data.suggestion));
+    this.more.href = this.pageUrl(data.completion || this.input.value.trim());
+    this.more.textContent = `Voir toutes les actions${total > this.options.length ? ` (${shown})` : ""}`;
+  }
+
+  option(hit, index) {
+    const option = el("li", { id: `opt-${index}`, part: "option", role: "option", "aria-selected": "false" });
+    const anchor = this.link(el("a", { tabindex: "-1" }), `${this.cfg.base}actions/${encodeURIComponent(hit.id)}`);
+    anchor.append(el("span", { class: "title", part: "title" }, hit.title || "Action sans titre"));
+    const meta = [hit.structure, hit.department, hit.year].filter(Boolean).join(" · ");
+    if (meta) anchor.append(el("span", { class: "meta" }, meta));
+    if (hit.snippet) {
+      const snippet = el("span", { class: "snippet" });
+      snippet.append(snippetFragment(hit.snippet));
+      anchor.append(snippet);
+    }
+    option.append(anchor);
+    return option;
+  }
+
+  showSuggestion(suggestion) {
+    const button = el("button", { type: "button" }, suggestion);
+    button.addEventListener("click", () => {
+      this.input.value = suggestion;
+      this.input.focus();
+      this.run();
+    });
+    this.suggest.append("Vouliez-vous dire ", button, " ?");
+    this.suggest.hidden = false;
+  }
+
+  expand(open) {
+    this.list.hidden = !open;
+    this.input.setAttribute("aria-expanded", String(open));
+    this.setActive(-1);
+  }
+
+  setActive(index) {
+    this.active = index;
+    this.options.forEach((option, i) => option.setAttribute("aria-selected", String(i === index)));
+    if (index < 0) return this.input.removeAttribute("aria-activedescendant");
+    this.input.setAttribute("aria-activedescendant", this.options[index].id);
+    this.options[index].scrollIntoView({ block: "nearest" });
+  }
+
+  onKey(event) {
+    const n = this.options.length;
+    const open = !this.list.hidden;
+    if ((event.key === "ArrowDown" || event.key === "ArrowUp") && n) {
+      event.preventDefault();
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      const from = open && this.active >= 0 ? this.active : (step > 0 ? -1 : n);
+      if (!open) this.expand(true);
+      this.setActive((from + step + n) % n);
+    } else if (event.key === "Enter" && open && this.active >= 0) {
+      event.preventDefault();
+      this.options[this.active].querySelector("a").click();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      if (open) this.expand(false);
+      else if (this.input.value) {
+        this.input.value = "";
+        this.run();
+      }
+    }
+  }
+}
+
+const findTarget = (script) => {
+  const selector = script.getAttribute("data-target");
+  if (!selector) {
+    const holder = el("div", { class: "recherche-actions" });
+    script.before(holder);
+    return holder;
+  }
+  try {
+    return document.querySelector(selector);
+  } catch (e) {
+    return null;
+  }
+};
+
+const mount = (script) => {
+  const target = findTarget(script);
+  if (target && !target.shadowRoot) new Widget(target, readConfig(script));
+  else if (!target && document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => mount(script), { once: true });
+  else if (!target) console.warn(`[recherche-actions] élément cible introuvable : ${script.getAttribute("data-target")}`);
+};
+
+const current = document.currentScript;
+for (const script of document.querySelectorAll("script[src]")) {
+  if (script.__rechercheActions || !SRC.test(script.src) || (script !== current && !script.hasAttribute("data-target"))) continue;
+  script.__rechercheActions = true;
+  mount(script);
+}
+})();

@@ -1,0 +1,289 @@
+"""Query language, snippets, typo tolerance and malformed queries of the search engine."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from indexer.analysis import analyze, fold
+from indexer.build import build_index
+from indexer.fiche import Fiche
+from indexer.schema import fiche_document
+from search_app.search import SearchEngine, SearchRequest
+
+TEXT_FIELDS = ("title", "keywords_text", "summary", "meta", "body")
+JARDIN = "Jardin partagé: un outil de lien social et de participation citoyenne"
+
+
+@pytest.fixture(scope="module")
+def engine(sample_index) -> SearchEngine:
+    return SearchEngine(sample_index)
+
+
+def run(engine: SearchEngine, q: str, **kwargs):
+    return engine.search(SearchRequest.make(q, kwargs.pop("filters", None), per_page=50, **kwargs))
+
+
+def titles(response) -> set[str]:
+    return {hit.title for hit in response.hits}
+
+
+def stems_of(fiche) -> set[str]:
+    return set(analyze(fiche_document(fiche)["content"]))
+
+
+def has_phrase(fiche, words: str) -> bool:
+    wanted = analyze(words)
+    document = fiche_document(fiche)
+    for name in TEXT_FIELDS:
+        stems = analyze(document[name])
+        if any(stems[i:i + len(wanted)] == wanted for i in range(len(stems))):
+            return True
+    return False
+
+
+# -- words, phrases, exclusion, OR, fields ---------------------------------------------
+
+
+def test_all_words_are_required(engine, sample_fiches):
+    response = run(engine, "parents enfants")
+    expected = {f.title for f in sample_fiches if {"parent", "enfant"} <= stems_of(f)}
+    anyword = {f.title for f in sample_fiches if {"parent", "enfant"} & stems_of(f)}
+    assert titles(response) == expected and len(expected) < len(anyword)
+    assert not response.relaxed
+
+
+def test_no_document_with_all_words_falls_back_to_any_word(engine):
+    response = run(engine, "jardin turin")
+    assert response.relaxed is True
+    assert titles(response) == {JARDIN, "Sortie Turin"}
+    assert run(engine, "jardin").relaxed is False
+
+
+def test_relaxed_fallback_respects_filters(engine):
+    response = run(engine, "jardin turin", filters={"department": ["Isère"]})
+    assert response.relaxed and titles(response) == {JARDIN}
+
+
+def test_quoted_phrase(engine, sample_fiches):
+    response = run(engine, '"porteur de paroles"')
+    assert titles(response) == {"rencontrer des familles"}
+    phrase = run(engine, '"parents enfants"')
+    expected = {f.title for f in sample_fiches if has_phrase(f, "parents enfants")}
+    assert titles(phrase) == expected
+    assert len(expected) < run(engine, "parents enfants").total
+
+
+def test_minus_excludes_a_word(engine, sample_fiches):
+    response = run(engine, "parentalité -santé")
+    [parentalite], [sante] = analyze("parentalité"), analyze("santé")
+    expected = {f.title for f in sample_fiches if parentalite in stems_of(f) and sante not in stems_of(f)}
+    assert titles(response) == expected and expected
+    assert run(engine, "parentalité NOT santé").total == len(expected)
+    assert run(engine, "parentalité SAUF santé").total == len(expected)
+
+
+def test_exclusion_only_keeps_every_other_action(engine):
+    assert titles(run(engine, "-jardin")) == titles(run(engine, "")) - {JARDIN}
+
+
+def test_hyphen_inside_a_word_is_not_an_exclusion(engine, sample_fiches):
+    response = run(engine, "parents-enfants")
+    assert response.total > 0
+    assert "Ateliers Parents-enfants" in titles(response)
+    assert "ACCUEIL PARENTS ENFANTS 0-3ANS" in titles(run(engine, "0-3ans"))
+
+
+def test_or(engine):
+    for q in ("jardin OR turin", "jardin OU turin"):
+        response = run(engine, q)
+        assert titles(response) == {JARDIN, "Sortie Turin"} and not response.relaxed
+
+
+def test_field_scoped_word(engine, sample_fiches):
+    assert titles(run(engine, "titre:jardin")) == {JARDIN}
+    assert not any("estheticienne" in fold(f.title) for f in sample_fiches)
+    assert run(engine, "esthéticienne").total == 1
+    assert run(engine, "titre:esthéticienne").total == 0
+    assert run(engine, "Titre:Jardin").total == 1
+    summary = {f.title for f in sample_fiches if "turin" in analyze(f.summary)}
+    assert titles(run(engine, "résumé:turin")) == summary == {"Sortie Turin"}
+
+
+def test_excluded_field_scoped_word(engine):
+    assert titles(run(engine, "-titre:jardin")) == titles(run(engine, "")) - {JARDIN}
+    assert titles(run(engine, "turin OR jardin -titre:turin")) == {JARDIN}
+    assert run(engine, "jardin -titre:turin").total == 1
+
+
+@pytest.mark.parametrize("field", ["record", "content", "spell", "id", "title_sort", "year_sort", "inconnu"])
+def test_internal_or_unknown_fields_are_plain_words(engine, field):
+    scoped = run(engine, f"{field}:jardin")
+    plain = run(engine, f"{field} jardin")
+    assert [h.id for h in scoped.hits] == [h.id for h in plain.hits]
+    assert scoped.relaxed == plain.relaxed
+
+
+def test_id_prefix_does_not_look_up_the_id(engine, sample_fiches):
+    fiche = next(f for f in sample_fiches if f.title == "Résidence Jeunes")
+    response = run(engine, f"id:{fiche.id}")
+    assert response.total == run(engine, f"id {fiche.id}").total
+
+
+@pytest.mark.parametrize("q", ["titre:", "titre: ", "résumé:", "mots-clés:", "titre:titre:"])
+def test_dangling_field_prefix_is_dropped(engine, q):
+    response = run(engine, q)
+    assert response.total == 14 and response.suggestion is None
+
+
+def test_dangling_field_prefix_after_words(engine):
+    assert titles(run(engine, "jardin titre:")) == {JARDIN}
+
+
+# -- snippets ------------------------------------------------------------------------
+
+
+def test_snippet_marks_words_through_accents_and_stemming(engine):
+    response = run(engine, "parentalite")
+    snippets = [hit.snippet for hit in response.hits]
+    assert any(re.search(r"<mark>[Pp]arentalité</mark>", s) for s in snippets)
+    assert sum("<mark>" in s for s in snippets) >= len(snippets) - 2
+    assert "<mark>jardiner</mark>" in run(engine, "jardin").hits[0].snippet
+
+
+def test_snippet_is_escaped_text_apart_from_marks(engine, sample_fiches):
+    by_id = {f.id: f for f in sample_fiches}
+    for q in ("parentalite", "familles", "", "enfants -turin"):
+        for hit in run(engine, q).hits:
+            bare = hit.snippet.replace("<mark>", "").replace("</mark>", "")
+            assert "<" not in bare and ">" not in bare
+            source = " ".join(" ".join([by_id[hit.id].summary, by_id[hit.id].body_text(),
+                                        by_id[hit.id].title]).split())
+            for piece in html.unescape(bare).split(" … "):
+                assert " ".join(piece.split()).removesuffix(" …") in source
+
+
+def test_excluded_words_are_not_marked(engine):
+    for hit in run(engine, "enfants -parents").hits:
+        assert "<mark>parent" not in hit.snippet.lower()
+
+
+def test_script_in_a_fiche_is_text_in_snippets(tmp_path):
+    fiche = Fiche(id="script-00000001", title="Atelier <b>cuisine</b>",
+                  summary='Cuisine du monde <script>alert("x")</script> & partage',
+                  experience="Un atelier de cuisine <img src=x onerror=alert(1)>.")
+    build_index([fiche], tmp_path)
+    engine = SearchEngine(tmp_path)
+    for q in ("cuisine", "script", "alert", "img", ""):
+        [hit] = engine.search(SearchRequest.make(q)).hits
+        assert "<script" not in hit.snippet and "<img" not in hit.snippet and "<b>" not in hit.snippet
+        bare = hit.snippet.replace("<mark>", "").replace("</mark>", "")
+        assert "<" not in bare and ">" not in bare
+        assert "<script>" in html.unescape(bare) or "<img" in html.unescape(bare)
+    assert "&amp;" in engine.search(SearchRequest.make("cuisine")).hits[0].snippet
+
+
+# -- typo tolerance ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("jardim", "jardin"),
+    ("turinn", "turin"),
+    ("parentalitz", "parentalité"),
+    ("educatoin", "éducation"),
+    ("logement des jeunnes", "logement des jeunes"),
+    ("jardim OU turinn", "jardin OU turin"),
+    ("titre:jardim", "titre:jardin"),
+    ("Jardim", "Jardin"),
+])
+def test_suggestion_for_typos(engine, q, expected):
+    response = run(engine, q)
+    assert response.suggestion is not None
+    assert fold(response.suggestion) == fold(expected)
+    fixed = run(engine, response.suggestion)
+    assert fixed.total > response.total or (response.relaxed and not fixed.relaxed)
+
+
+def test_suggestion_keeps_accents_of_the_corpus(engine):
+    assert run(engine, "parentalitz").suggestion == "parentalité"
+    assert run(engine, "educatoin").suggestion == "éducation"
+
+
+def test_suggestion_when_relaxed(engine):
+    response = run(engine, "jardim turin")
+    assert response.relaxed and response.total == 1
+    assert response.suggestion == "jardin turin"
+
+
+@pytest.mark.parametrize("q", ["parentalitée", "Parentalite", "éducation", "education", "esthéticiène",
+                               "estheticienne", "ESTHÉTICIENNE"])
+def test_accents_and_inflections_need_no_suggestion(engine, q):
+    response = run(engine, q)
+    assert response.total > 0 and response.suggestion is None
+
+
+def test_no_suggestion_when_enough_results(engine):
+    assert run(engine, "parentalite").suggestion is None
+    assert run(engine, "enfants").suggestion is None
+
+
+@pytest.mark.parametrize("q", ["titre:", "titre:jardin", "mots-clés:santé", "résumé:turin", "AND", "OR",
+                               "NOT", "-", "jardin -xyzt", "record:x", "motscles:zzz"])
+def test_field_names_and_operators_are_never_corrected(engine, q):
+    suggestion = run(engine, q).suggestion
+    if suggestion is not None:
+        for name in re.findall(r"([^\W\d_][\w-]*):", q):
+            assert f"{name}:" in suggestion
+        assert "tire:" not in suggestion
+
+
+def test_excluded_word_is_not_corrected(engine):
+    assert run(engine, "turin -jardim").suggestion is None
+
+
+def test_suggestion_respects_filters(engine):
+    response = run(engine, "jardim", filters={"department": ["Somme"]})
+    assert response.total == 0 and response.suggestion is None
+
+
+# -- malformed input -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("q", ['"porteur de', "(jardin", "jardin)", "((", "AND", "OR", "NOT", "-", "+",
+                               "titre:", ":", "a:b:c", "\x00\x01", "jar\x00din", "x" * 2000])
+def test_malformed_queries_are_answered_by_the_engine(engine, q):
+    response = run(engine, q)
+    assert response.total >= 0
+
+
+def test_unbalanced_syntax_falls_back_to_words(engine):
+    assert titles(run(engine, '"porteur de paroles')) == {"rencontrer des familles"}
+    assert titles(run(engine, "(jardin")) == {JARDIN}
+    assert titles(run(engine, "jardin)")) == {JARDIN}
+
+
+@pytest.mark.parametrize("q", ["AND", "OR", "NOT", "ET", "OU", "SAUF", "-", "+", "- +", "le la les", "*"])
+def test_queries_with_nothing_to_search_browse_everything(engine, q):
+    assert run(engine, q).total == 14
+
+
+def test_control_characters_are_spaces(engine):
+    assert titles(run(engine, "\x07jardin\x1b")) == {JARDIN}
+    assert run(engine, "\u200bjardin\u202e").total == 1
+
+
+def test_a_pasted_paragraph_is_searched_by_its_key_terms(engine, sample_fiches):
+    fiche = next(f for f in sample_fiches if f.title == "Sortie Turin")
+    text = fiche.experience[:2000]
+    assert "(" in text or ":" in text or '"' in text or "-" in text
+    response = run(engine, text)
+    assert response.similarity is True
+    assert response.hits[0].title == "Sortie Turin"
+
+
+def test_search_request_normalises_filters():
+    a = SearchRequest.make("jardin", {"keyword": ["b", "a", "a"], "year": []})
+    b = SearchRequest.make(" jardin ", {"keyword": ["a", "b"]})
+    assert a == b and hash(a) == hash(b)

@@ -1,0 +1,313 @@
+"""The production server for real: waitress on a loopback port, queried over HTTP, stopped by a signal.
+
+Also start-up on a missing or damaged index, in-process (`create_app`) and from the command line.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from indexer.build import build_index, read_current
+from indexer.errors import IndexCorrupt, IndexNotFound
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 20.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+    index_dir: Path
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        return self.process.wait(timeout=STOP_TIMEOUT)
+
+
+def server_env(index_dir: Path, corpus_dir: Path, **extra: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SEARCH_")}
+    env.update(SEARCH_INDEX_DIR=str(index_dir), SEARCH_CORPUS_DIR=str(corpus_dir),
+               PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_DIR), env.get("PYTHONPATH")])), **extra)
+    return env
+
+
+def start_server(tmp_path: Path, sample_corpus: Path, threads: int = 4) -> Server:
+    corpus = tmp_path / "corpus"
+    if not corpus.exists():
+        shutil.copytree(sample_corpus, corpus)
+    index_dir, port, log_path = tmp_path / "index", free_port(), tmp_path / "server.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "search_app.serve", "--host", "127.0.0.1", "--port", str(port),
+             "--threads", str(threads)],
+            cwd=PROJECT_DIR, env=server_env(index_dir, corpus), stdout=log, stderr=subprocess.STDOUT)
+    server = Server(process, port, index_dir, log_path)
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited with {process.returncode}:\n{server.log()}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.1)
+    server.stop(signal.SIGKILL)
+    raise AssertionError(f"server not ready after {START_TIMEOUT} s:\n{server.log()}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, sample_corpus):
+    server = start_server(tmp_path_factory.mktemp("server"), sample_corpus)
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+def get(url: str) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+# -- queried over HTTP -----------------------------------------------------------------------------
+
+
+def test_healthz_reports_generation_and_documents(server):
+    status, headers, body = get(f"{server.url}/healthz")
+    assert status == 200
+    assert headers["Content-Type"].startswith("application/json")
+    assert json.loads(body) == {"status": "ok", "generation": read_current(server.index_dir).name, "documents": 14}
+
+
+def test_search_over_http(server):
+    status, headers, body = get(f"{server.url}/api/search?q=jardin")
+    assert status == 200
+    assert headers["Content-Type"].startswith("application/json")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    data = json.loads(body)
+    assert data["query"] == "jardin" and data["total"] >= 1
+    first = data["hits"][0]
+    assert first["title"].startswith("Jardin partagé")
+    assert first["url"] == f"{server.url}/actions/{first['id']}"
+    status, _, body = get(first["url"])
+    assert status == 200 and b"Jardin partag" in body
+
+
+def test_errors_over_http(server):
+    status, headers, body = get(f"{server.url}/api/nexiste-pas")
+    assert status == 404 and headers["Content-Type"].startswith("application/json")
+    assert json.loads(body)["error"]["code"] == "not_found"
+    status, _, body = get(f"{server.url}/api/search?q=%ED%A0%80%FF%00(titre%3A&page=abc")
+    assert status == 400
+    assert "nombre entier" in json.loads(body)["error"]["message"]
+    status, _, body = get(f"{server.url}/api/search?q=%ED%A0%80%FF%00(titre%3A")
+    assert status == 200 and "total" in json.loads(body)
+
+
+def test_oversized_chunked_body_is_refused(server):
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20)
+    chunk = b'{"text": "' + b"jardin " * 100_000
+    connection.request("POST", "/api/similar", body=iter([chunk, b'"}']),
+                       headers={"Content-Type": "application/json"}, encode_chunked=True)
+    response = connection.getresponse()
+    data = json.loads(response.read())
+    connection.close()
+    assert response.status == 413
+    assert data["error"]["code"] == "payload_too_large"
+
+
+def test_access_log_is_one_json_object_per_line(server):
+    get(f"{server.url}/api/search?q=parents%20enfants&page=1")
+    get(f"{server.url}/page-inconnue")
+    records = []
+    for line in server.log().splitlines():
+        if line.startswith("{"):
+            records.append(json.loads(line))
+    search = [r for r in records if r["path"] == "/api/search" and r["query_length"] == len("parents enfants")]
+    assert search, records[-5:]
+    record = search[-1]
+    assert set(record) >= {"time", "method", "path", "status", "duration_ms", "query_length", "remote"}
+    assert (record["method"], record["status"], record["remote"]) == ("GET", 200, "127.0.0.1")
+    assert record["duration_ms"] >= 0
+    assert any(r["path"] == "/page-inconnue" and r["status"] == 404 for r in records)
+    assert not any("parents enfants" in line for line in server.log().splitlines() if line.startswith("{"))
+
+
+# -- graceful shutdown ----------------------------------------------------------------------------
+
+
+def read_response(sock: socket.socket) -> tuple[int, bytes]:
+    response = http.client.HTTPResponse(sock)
+    response.begin()
+    return response.status, response.read()
+
+
+def wait_until_refused(port: int) -> None:
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        except ConnectionRefusedError:
+            return
+        time.sleep(0.05)
+    raise AssertionError("server still accepting connections after SIGTERM")
+
+
+def test_sigterm_finishes_the_request_in_flight_then_exits_0(tmp_path, sample_corpus):
+    server = start_server(tmp_path, sample_corpus)
+    try:
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=20)
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        assert read_response(sock)[0] == 200
+        body = json.dumps({"text": "atelier parents enfants autour du jeu", "limit": 3}).encode()
+        half = len(body) // 2
+        sock.sendall(b"POST /api/similar HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body[:half])
+        time.sleep(0.5)
+        server.process.send_signal(signal.SIGTERM)
+        wait_until_refused(server.port)
+        sock.sendall(body[half:])
+        status, payload = read_response(sock)
+        sock.close()
+        assert status == 200
+        assert len(json.loads(payload)["hits"]) == 3
+        assert server.process.wait(timeout=STOP_TIMEOUT) == 0
+        log = server.log()
+        assert "arrêt demandé (SIGTERM)" in log and "Service arrêté." in log
+        assert "Traceback" not in log
+    finally:
+        if server.process.poll() is None:
+            server.stop(signal.SIGKILL)
+
+
+def test_sigint_stops_the_server_cleanly(tmp_path, sample_corpus):
+    server = start_server(tmp_path, sample_corpus)
+    assert get(f"{server.url}/api/search?q=turin")[0] == 200
+    assert server.stop(signal.SIGINT) == 0
+    assert "Traceback" not in server.log() and "KeyboardInterrupt" not in server.log()
+
+
+# -- start-up on a missing or damaged index -------------------------------------------------------
+
+
+def point_current_at_missing_generation(root: Path) -> None:
+    (root / "CURRENT").write_text("00000000000000000000-1\n", encoding="utf-8")
+
+
+def fill_generation_with_garbage(root: Path) -> None:
+    for file in read_current(root).path.iterdir():
+        file.write_bytes(os.urandom(max(64, file.stat().st_size)))
+
+
+def truncate_segments(root: Path) -> None:
+    for file in read_current(root).path.iterdir():
+        if file.suffix == ".seg":
+            file.write_bytes(file.read_bytes()[: file.stat().st_size // 2])
+
+
+DAMAGES = {"missing generation": point_current_at_missing_generation,
+           "garbage files": fill_generation_with_garbage,
+           "truncated segments": truncate_segments}
+
+
+@pytest.fixture
+def damaged(request, fresh_index) -> Path:
+    DAMAGES[request.param](fresh_index)
+    return fresh_index
+
+
+@pytest.mark.parametrize("damaged", list(DAMAGES), indirect=True)
+def test_damaged_index_is_rebuilt_from_the_corpus(damaged, sample_corpus):
+    from search_app import create_app
+
+    app = create_app({"INDEX_DIR": damaged, "CORPUS_DIR": sample_corpus, "BUILD_IF_MISSING": True})
+    client = app.test_client()
+    health = client.get("/healthz").get_json()
+    assert health["documents"] == 14
+    assert health["generation"] == read_current(damaged).name
+    assert client.get("/api/search?q=jardin").get_json()["hits"][0]["title"].startswith("Jardin partagé")
+
+
+@pytest.mark.parametrize("damaged", list(DAMAGES), indirect=True)
+def test_damaged_index_without_rebuild_is_a_clear_error(damaged, sample_corpus):
+    from search_app import create_app
+
+    with pytest.raises(IndexCorrupt) as caught:
+        create_app({"INDEX_DIR": damaged, "CORPUS_DIR": sample_corpus, "BUILD_IF_MISSING": False})
+    message = str(caught.value)
+    assert message.startswith(f"l'index « {damaged}")
+    assert "reconstruisez-le avec `python -m indexer build`" in message
+
+
+def test_missing_index_without_rebuild_is_a_clear_error(tmp_path, sample_corpus):
+    from search_app import create_app
+
+    with pytest.raises(IndexNotFound, match="aucun index dans"):
+        create_app({"INDEX_DIR": tmp_path / "nothing", "CORPUS_DIR": sample_corpus, "BUILD_IF_MISSING": False})
+
+
+def run_serve(index_dir: Path, corpus_dir: Path, **extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "search_app.serve", "--host", "127.0.0.1", "--port", str(free_port())],
+        cwd=PROJECT_DIR, env=server_env(index_dir, corpus_dir, **extra), capture_output=True, text=True,
+        timeout=START_TIMEOUT)
+
+
+@pytest.mark.parametrize("damaged", ["missing generation", "truncated segments"], indirect=True)
+def test_serve_command_prints_the_message_without_traceback(damaged, sample_corpus):
+    result = run_serve(damaged, sample_corpus, SEARCH_BUILD_IF_MISSING="0")
+    assert result.returncode == 3
+    assert "Traceback" not in result.stderr
+    assert f"Erreur : l'index « {damaged}" in result.stderr
+    assert "reconstruisez-le" in result.stderr
+
+
+def test_serve_command_with_a_bad_setting_or_a_busy_port(tmp_path, sample_index, sample_corpus):
+    result = run_serve(sample_index, sample_corpus, SEARCH_THREADS="beaucoup")
+    assert result.returncode == 2
+    assert "Erreur : configuration invalide" in result.stderr and "Traceback" not in result.stderr
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "search_app.serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=PROJECT_DIR, env=server_env(sample_index, sample_corpus), capture_output=True, text=True,
+            timeout=START_TIMEOUT)
+    assert result.returncode == 4
+    assert f"Erreur : impossible d'écouter sur 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
