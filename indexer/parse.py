@@ -34,6 +34,9 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _BINARY_PROBE = 8192
 _TITLE_IN_MESSAGE = 80
 _LISTED_MISSING = 3
+# How many lines a title may span before the first label, when telling a new
+# block from an `Actions` sub-heading inside free text.
+TITLE_LINES = 3
 
 # Problem codes. File-level problems reject a whole file (no block counted);
 # block-level ones reject `rejected` blocks.
@@ -321,16 +324,21 @@ class _Block:
         return " ".join(self.title_parts)
 
     def starts_new_block(self, following: list[_Line]) -> bool:
-        """Whether an `Actions` line inside this block opens a new one, given the next non-blank lines."""
-        if not self.collector.in_text() or len(following) < 2:
+        """Whether an `Actions` line inside this block opens a new one, given the next non-blank lines.
+
+        Inside free text it does only if a title follows, then (within a few
+        lines) `- Structure organisatrice` or a label this fiche already had,
+        or the end of the file (a truncated fiche, reported as such).
+        """
+        if not self.collector.in_text() or not following or is_structural_line(following[0].text):
             return True
-        title, first_label = following
-        if is_structural_line(title.text):
-            return True
-        specs = label_specs(first_label.text)
-        if specs is None:
-            return is_marker_text(first_label.text)
-        return specs[0].name == _FIRST_LABEL or self.collector.would_repeat(specs)
+        for line in following[1:]:
+            if is_marker_text(line.text):
+                return True
+            specs = label_specs(line.text)
+            if specs:
+                return specs[0].name == _FIRST_LABEL or self.collector.would_repeat(specs)
+        return len(following) <= TITLE_LINES
 
 
 def _missing_message(labels: list[str], truncated: bool) -> str:
@@ -412,7 +420,7 @@ def _split_and_parse(lines: list[_Line], first_marker: int, path: str, header: _
     for index in range(first_marker, len(lines)):
         line = lines[index]
         if is_marker_text(line.text) and (
-                not blocks or blocks[-1].starts_new_block(_next_nonblank(lines, index + 1, 2))):
+                not blocks or blocks[-1].starts_new_block(_next_nonblank(lines, index + 1, TITLE_LINES + 1))):
             blocks.append(_Block(line.number))
         else:
             blocks[-1].feed(line)

@@ -14,12 +14,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .postings import read_postings
+
 
 @dataclass
 class _Facet:
     values: list[str]
     docs: list[np.ndarray]
     index: dict[str, int]
+    flat_docs: np.ndarray
+    flat_ordinals: np.ndarray
+    """All (document, value ordinal) pairs of the facet, for counting in one `bincount`."""
+
+    @classmethod
+    def of(cls, values: list[str], docs: list[np.ndarray]) -> _Facet:
+        flat_docs = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
+        flat_ordinals = np.repeat(np.arange(len(docs)), [len(d) for d in docs]) if docs \
+            else np.zeros(0, dtype=np.int64)
+        return cls(values, docs, {v: i for i, v in enumerate(values)}, flat_docs, flat_ordinals)
+
+    def counts(self, mask: np.ndarray) -> np.ndarray:
+        return np.bincount(self.flat_ordinals[mask[self.flat_docs]], minlength=len(self.values))
 
 
 class FacetTable:
@@ -43,26 +58,16 @@ class FacetTable:
             if name in reader.indexed_field_names():
                 for term in reader.lexicon(name):
                     value = term.decode("utf-8") if isinstance(term, bytes) else term
-                    ids = np.fromiter(reader.postings(name, term).all_ids(), dtype=np.int64)
+                    ids, _ = read_postings(reader, name, value)
                     ids = ids[live[ids]]
                     if len(ids):
                         values.append(value)
                         docs.append(ids)
-            facets[name] = _Facet(values, docs, {v: i for i, v in enumerate(values)})
+            facets[name] = _Facet.of(values, docs)
         return cls(doc_count, live, facets)
 
     def all_docs(self) -> np.ndarray:
         return self.live.copy()
-
-    def mask_of(self, docnums: Iterable[int]) -> np.ndarray:
-        mask = np.zeros(self.doc_count, dtype=bool)
-        ids = np.fromiter(docnums, dtype=np.int64)
-        if len(ids):
-            mask[ids] = True
-        return mask & self.live
-
-    def docset(self, mask: np.ndarray) -> set[int]:
-        return set(np.flatnonzero(mask).tolist())
 
     def value_mask(self, name: str, values: Iterable[str]) -> np.ndarray:
         """Documents holding any of the values (values of one facet are OR-ed)."""
@@ -91,11 +96,9 @@ class FacetTable:
         for name, facet in self.facets.items():
             base = matched & self.filter_mask(filters, skip=name)
             selected = set(filters.get(name, ()))
-            rows = []
-            for value, docs in zip(facet.values, facet.docs):
-                count = int(np.count_nonzero(base[docs]))
-                if count or value in selected:
-                    rows.append((value, count, value in selected))
+            counts = facet.counts(base)
+            rows = [(value, int(count), value in selected)
+                    for value, count in zip(facet.values, counts.tolist()) if count or value in selected]
             rows.sort(key=lambda row: (-row[1], row[0].lower()))
             kept = rows[:limit]
             kept += [row for row in rows[limit:] if row[2]]

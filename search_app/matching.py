@@ -26,6 +26,8 @@ B = 0.75
 class Evaluation:
     mask: np.ndarray
     scores: np.ndarray
+    coverage: np.ndarray | None = None
+    """For any-word queries: how many of the query's words each document matches."""
 
 
 class IndexStatistics:
@@ -125,16 +127,24 @@ class QueryEvaluator:
         return result
 
     def _or(self, subqueries, boost: float, scale: float | None) -> Evaluation:
+        """Union; with `scale` (any-word mode) also counts the distinct words each document matches.
+
+        Whoosh flattens `Or(Or(word1 in each field), Or(word2 …))`, so words are
+        told apart by the text of their terms.
+        """
         result = self._empty()
-        matched = np.zeros(self.stats.doc_count, dtype=np.int16) if scale else None
+        words: dict[object, np.ndarray] = {}
         for sub in subqueries:
             part = self._evaluate(sub)
             result.mask |= part.mask
             result.scores += np.where(part.mask, part.scores, 0)
-            if matched is not None:
-                matched += part.mask
-        if matched is not None and subqueries:
-            result.scores *= matched / len(subqueries)
+            if scale:
+                key = sub.text if isinstance(sub, wq.Term) else id(sub)
+                words[key] = words[key] | part.mask if key in words else part.mask
+        if words:
+            matched = np.sum(list(words.values()), axis=0, dtype=np.int16)
+            result.scores *= matched / len(words)
+            result.coverage = matched
         if boost != 1:
             result.scores *= boost
         return result
@@ -155,10 +165,14 @@ class QueryEvaluator:
         return result
 
 
-def top_documents(scores: np.ndarray, candidates: np.ndarray, limit: int) -> np.ndarray:
-    """The `limit` best candidates by score, ties broken by document number."""
+def top_documents(scores: np.ndarray, candidates: np.ndarray, limit: int,
+                  coverage: np.ndarray | None = None) -> np.ndarray:
+    """The `limit` best candidates by score (after coverage, if given), ties broken by document number."""
     if limit <= 0 or not len(candidates):
         return candidates[:0]
+    if coverage is not None:
+        order = np.lexsort((candidates, -scores[candidates], -coverage[candidates]))
+        return candidates[order][:limit]
     negated = -scores[candidates]
     if len(candidates) > limit:
         threshold = np.partition(negated, limit - 1)[limit - 1]

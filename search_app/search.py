@@ -15,13 +15,13 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 from markupsafe import escape
 from whoosh import highlight
 from whoosh import query as wq
 from whoosh.qparser import FieldsPlugin, MultifieldParser, OperatorsPlugin
 from whoosh.qparser.syntax import AndGroup, OrGroup
 from whoosh.scoring import BM25F
-from whoosh.sorting import FieldFacet
 
 from indexer.analysis import STOP_WORDS, analyze, fold, french_analyzer, spelling_words
 from indexer.build import Generation, open_current, read_current
@@ -30,6 +30,8 @@ from indexer.fiche import Fiche
 from indexer.schema import PUBLIC_FACETS, TEXT_FIELD_BOOSTS
 
 from .facets import FacetTable
+from .matching import Evaluation, IndexStatistics, QueryEvaluator, top_documents
+from .postings import PostingsCache
 
 SORTS = ("relevance", "year", "title")
 LONG_QUERY_TERMS = 12
@@ -324,13 +326,21 @@ def make_snippet(fiche: Fiche, stems: frozenset[str]) -> str:
 
 @dataclass
 class _Snapshot:
-    """One index generation, opened once and shared by all requests."""
+    """One index generation, opened once and shared by all requests.
+
+    Holds what every query needs as arrays over document numbers: facet
+    postings, field lengths, sort keys, folded titles for completion.
+    """
 
     generation: Generation
     index: object
     facets: FacetTable
     parser: _Parser
-    titles: list[tuple[str, str]]
+    stats: IndexStatistics
+    postings: PostingsCache
+    year_key: np.ndarray
+    title_rank: np.ndarray
+    folded_titles: list[str]
     _local: threading.local = field(default_factory=threading.local)
 
     def searcher(self):
@@ -339,6 +349,22 @@ class _Snapshot:
             searcher = self.index.searcher(weighting=BM25F())
             self._local.searcher = searcher
         return searcher
+
+    def evaluator(self) -> QueryEvaluator:
+        evaluator = getattr(self._local, "evaluator", None)
+        if evaluator is None:
+            evaluator = QueryEvaluator(self.searcher(), self.stats, self.postings)
+            self._local.evaluator = evaluator
+        return evaluator
+
+    def evaluate(self, q: wq.Query | None) -> Evaluation:
+        """Match mask and scores of a query; None browses every live document."""
+        if q is None:
+            return Evaluation(self.facets.all_docs(), np.zeros(self.stats.doc_count, dtype=np.float32))
+        return self.evaluator().evaluate(q)
+
+    def title(self, docnum: int) -> str:
+        return self.searcher().stored_fields(docnum).get("title", "")
 
 
 class _LruCache:
@@ -367,9 +393,11 @@ class _LruCache:
 class SearchEngine:
     """Searches the served generation of an index root, following new generations as they land."""
 
-    def __init__(self, index_root: Path, cache_size: int = 1024, facet_limit: int = 50) -> None:
+    def __init__(self, index_root: Path, cache_size: int = 1024, facet_limit: int = 50,
+                 postings_budget: int = 256 * 1024 * 1024) -> None:
         self.index_root = Path(index_root)
         self.facet_limit = facet_limit
+        self.postings_budget = postings_budget
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
         self._cache = _LruCache(cache_size)
@@ -392,12 +420,16 @@ class SearchEngine:
         reader = ix.reader()
         try:
             facets = FacetTable.from_reader(reader, PUBLIC_FACETS)
-            titles = []
-            for docnum, stored in reader.iter_docs():
-                titles.append((fold(stored.get("title", "")), stored.get("title", "")))
+            stats = IndexStatistics(reader, [*TEXT_FIELD_BOOSTS, "content"], facets.live)
+            folded_titles = [str(value) for value in reader.column_reader("title_sort")]
+            years = [str(value) for value in reader.column_reader("year_sort")]
         finally:
             reader.close()
-        return _Snapshot(generation, ix, facets, _Parser(ix.schema), titles)
+        year_key = np.array([int(y) if y.isdigit() else 0 for y in years], dtype=np.int32)
+        title_rank = np.empty(len(folded_titles), dtype=np.int32)
+        title_rank[np.argsort(np.array(folded_titles, dtype=object), kind="stable")] = np.arange(len(folded_titles))
+        return _Snapshot(generation, ix, facets, _Parser(ix.schema), stats,
+                         PostingsCache(self.postings_budget), year_key, title_rank, folded_titles)
 
     def stats(self) -> dict:
         snapshot = self.snapshot()
@@ -422,17 +454,18 @@ class SearchEngine:
         text = normalize_fields(request.query)
         q, similarity = self._plan(snapshot, searcher, text)
         relaxed = False
-        matched = snapshot.facets.all_docs() if q is None else snapshot.facets.mask_of(searcher.docs_for_query(q))
+        evaluation = snapshot.evaluate(q)
         filter_mask = snapshot.facets.filter_mask(filters)
-        if q is not None and not similarity and not (matched & filter_mask).any() and len(query_words(text)) > 1:
+        if q is not None and not similarity and not (evaluation.mask & filter_mask).any() \
+                and len(query_words(text)) > 1:
             relaxed_q = snapshot.parser.parse(text, relaxed=True)
-            relaxed_matched = snapshot.facets.mask_of(searcher.docs_for_query(relaxed_q))
-            if (relaxed_matched & filter_mask).any():
-                q, matched, relaxed = relaxed_q, relaxed_matched, True
-        selected = matched & filter_mask
-        total = int(selected.sum())
-        facets = snapshot.facets.disjunctive_counts(matched, filters, self.facet_limit)
-        hits = self._page_hits(snapshot, searcher, q, selected, request, total, relaxed)
+            relaxed_evaluation = snapshot.evaluate(relaxed_q)
+            if (relaxed_evaluation.mask & filter_mask).any():
+                q, evaluation, relaxed = relaxed_q, relaxed_evaluation, True
+        selected = evaluation.mask & filter_mask
+        total = int(np.count_nonzero(selected))
+        facets = snapshot.facets.disjunctive_counts(evaluation.mask, filters, self.facet_limit)
+        hits = self._page_hits(snapshot, q, evaluation, selected, request, total)
         suggestion = None
         if q is not None and not similarity and total < SUGGEST_BELOW:
             suggestion = self._suggestion(snapshot, searcher, request.query, total, relaxed, filter_mask)
@@ -460,26 +493,26 @@ class SearchEngine:
         q = snapshot.parser.parse(text, relaxed=False)
         return (None if q is wq.NullQuery else q), False
 
-    def _page_hits(self, snapshot: _Snapshot, searcher, q, selected, request: SearchRequest,
-                   total: int, relaxed: bool = False) -> list[Hit]:
+    def _page_hits(self, snapshot: _Snapshot, q: wq.Query | None, evaluation: Evaluation,
+                   selected: np.ndarray, request: SearchRequest, total: int) -> list[Hit]:
         start = (request.page - 1) * request.per_page
         if start >= total:
             return []
-        allowed = snapshot.facets.docset(selected)
         limit = start + request.per_page
-        sortedby = _sort_facets(request.sort if q is not None else
-                                ("year" if request.sort == "relevance" else request.sort))
-        if relaxed and sortedby is None:
-            page = _most_words_first(searcher.search(q, limit=None, filter=allowed, terms=True))[start:limit]
+        sort = request.sort if q is not None else ("year" if request.sort == "relevance" else request.sort)
+        candidates = np.flatnonzero(selected)
+        if sort == "year":
+            order = candidates[np.lexsort((snapshot.title_rank[candidates], -snapshot.year_key[candidates]))]
+        elif sort == "title":
+            order = candidates[np.argsort(snapshot.title_rank[candidates], kind="stable")]
         else:
-            results = searcher.search(q if q is not None else wq.Every(), limit=limit, filter=allowed,
-                                      sortedby=sortedby, terms=False)
-            page = list(results)[start:limit]
+            order = top_documents(evaluation.scores, candidates, limit, evaluation.coverage)
         stems = frozenset(text for _, text in _leaf_terms(q)) if q is not None else frozenset()
+        searcher = snapshot.searcher()
         hits = []
-        for hit in page:
-            fiche = Fiche.from_dict(_record(hit))
-            score = round(hit.score, 4) if (q is not None and sortedby is None and hit.score is not None) else None
+        for docnum in order[start:limit].tolist():
+            fiche = Fiche.from_dict(_record(searcher.stored_fields(docnum)))
+            score = round(float(evaluation.scores[docnum]), 4) if (q is not None and sort == "relevance") else None
             hits.append(_hit(fiche, make_snippet(fiche, stems), score))
         return hits
 
@@ -510,7 +543,7 @@ class SearchEngine:
 
         def found(loose: bool) -> int:
             check = snapshot.parser.parse(normalized, relaxed=loose)
-            return int((snapshot.facets.mask_of(searcher.docs_for_query(check)) & filter_mask).sum())
+            return int(np.count_nonzero(snapshot.evaluate(check).mask & filter_mask))
 
         # Better: all words found where some were missing, or simply more results.
         if found(False) > (0 if relaxed else total) or (relaxed and found(True) > total):
@@ -547,16 +580,16 @@ class SearchEngine:
         q = similarity_query(terms)
         if q is wq.NullQuery:
             return []
-        mask = snapshot.facets.filter_mask({k: tuple(v) for k, v in (filters or {}).items() if k in PUBLIC_FACETS})
+        evaluation = snapshot.evaluate(q)
+        mask = evaluation.mask & snapshot.facets.filter_mask(
+            {k: tuple(v) for k, v in (filters or {}).items() if k in PUBLIC_FACETS})
         if exclude is not None:
-            mask = mask.copy()
             mask[exclude] = False
-        results = searcher.search(q, limit=limit, filter=snapshot.facets.docset(mask), terms=False)
         stems = frozenset(stem for stem, _ in terms)
         hits = []
-        for hit in results:
-            fiche = Fiche.from_dict(_record(hit))
-            hits.append(_hit(fiche, make_snippet(fiche, stems), round(hit.score, 4)))
+        for docnum in top_documents(evaluation.scores, np.flatnonzero(mask), limit).tolist():
+            fiche = Fiche.from_dict(_record(searcher.stored_fields(docnum)))
+            hits.append(_hit(fiche, make_snippet(fiche, stems), round(float(evaluation.scores[docnum]), 4)))
         return hits
 
     # -- completion -----------------------------------------------------------
@@ -568,8 +601,9 @@ class SearchEngine:
         if not folded:
             return []
         out: list[str] = []
-        for folded_title, title in snapshot.titles:
-            if folded_title.startswith(folded) or f" {folded}" in folded_title:
+        for docnum, folded_title in enumerate(snapshot.folded_titles):
+            if (folded_title.startswith(folded) or f" {folded}" in folded_title) and snapshot.facets.live[docnum]:
+                title = snapshot.title(docnum)
                 if title not in out:
                     out.append(title)
                 if len(out) >= limit:
@@ -620,27 +654,12 @@ def _surface_form(searcher, folded: str, typed: str) -> str:
     return form[:1].upper() + form[1:] if typed[:1].isupper() else form
 
 
-def _most_words_first(results) -> list:
-    """Relaxed results: documents matching more of the query's words first, then by score."""
-    def words_matched(hit) -> int:
-        return len({text for fieldname, text in hit.matched_terms() if fieldname in TEXT_FIELD_BOOSTS})
-    return sorted(results, key=lambda hit: (-words_matched(hit), -hit.score))
-
-
 def _has_operators(text: str) -> bool:
     """Whether a (normalised) query uses OR/OU/AND/ET/NOT/SAUF or `titre:`.
 
     `-mot` does not count: pasted text often has bullets glued to words ("-Créer du lien").
     """
     return bool(_OPERATOR_SYNTAX.search(text))
-
-
-def _sort_facets(sort: str):
-    if sort == "year":
-        return [FieldFacet("year_sort", reverse=True), FieldFacet("title_sort")]
-    if sort == "title":
-        return FieldFacet("title_sort")
-    return None
 
 
 def _record(stored) -> dict:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import build_index, read_current
+from indexer.build import read_current
 from indexer.errors import IndexCorrupt, IndexNotFound
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -55,11 +55,15 @@ class Server:
         return self.process.wait(timeout=STOP_TIMEOUT)
 
 
-def server_env(index_dir: Path, corpus_dir: Path, **extra: str) -> dict[str, str]:
+def child_env(**extra: str) -> dict[str, str]:
+    """This environment without SEARCH_* settings, the project importable, plus `extra`."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("SEARCH_")}
-    env.update(SEARCH_INDEX_DIR=str(index_dir), SEARCH_CORPUS_DIR=str(corpus_dir),
-               PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_DIR), env.get("PYTHONPATH")])), **extra)
+    env.update(PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_DIR), env.get("PYTHONPATH")])), **extra)
     return env
+
+
+def server_env(index_dir: Path, corpus_dir: Path, **extra: str) -> dict[str, str]:
+    return child_env(SEARCH_INDEX_DIR=str(index_dir), SEARCH_CORPUS_DIR=str(corpus_dir), **extra)
 
 
 def start_server(tmp_path: Path, sample_corpus: Path, threads: int = 4) -> Server:
@@ -311,3 +315,14 @@ def test_serve_command_with_a_bad_setting_or_a_busy_port(tmp_path, sample_index,
     assert result.returncode == 4
     assert f"Erreur : impossible d'écouter sur 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_load_script_runs_against_the_real_server():
+    """The bounded load test (benchmarks/load.py), in miniature: it must run clean end to end."""
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.load", "--clients", "4", "--duration", "2", "--max-requests", "300"],
+        cwd=PROJECT_DIR, env=child_env(), capture_output=True, text=True,
+        timeout=START_TIMEOUT * 2)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Erreurs : 0" in result.stdout and "RÉSULTAT : OK" in result.stdout
+    assert "Arrêt du serveur par SIGTERM : code 0" in result.stdout

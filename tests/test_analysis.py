@@ -1,0 +1,171 @@
+"""French analyzer (issue 2 §5): accents, plurals, elisions, hyphens — on tokens and in a real index."""
+
+from __future__ import annotations
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.analysis import LowercaseFilter, RegexTokenizer
+from whoosh.qparser import MultifieldParser, OrGroup
+
+from indexer.analysis import (
+    APOSTROPHES,
+    ELISIONS,
+    WORD_PATTERN,
+    ElisionFilter,
+    analyze,
+    fold,
+    spelling_words,
+)
+from indexer.build import build_index, open_current
+from indexer.fiche import Fiche
+from indexer.schema import TEXT_FIELD_BOOSTS
+
+
+def elided(text: str) -> list[str]:
+    """Tokens after elision stripping, before folding and stop-word removal."""
+    chain = RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | ElisionFilter()
+    return [token.text for token in chain(text)]
+
+
+@pytest.mark.parametrize("accented, plain", [
+    ("parentalité", "parentalite"),
+    ("isolées", "isolees"),
+    ("âgées", "agees"),
+    ("éducation", "education"),
+    ("Parentalité", "PARENTALITE"),
+    ("vélo", "velo"),
+    ("œuvre", "oeuvre"),
+    ("français", "francais"),
+])
+def test_accents_do_not_matter(accented, plain):
+    assert analyze(accented) == analyze(plain)
+    assert len(analyze(accented)) == 1
+
+
+def test_folding_happens_before_stemming():
+    # Snowball alone stems these two differently; the analyzer must not.
+    assert analyze("parentalité") == analyze("parentalite") == ["parentalit"]
+    assert analyze("éducation") == ["educ"]
+
+
+@pytest.mark.parametrize("forms", [
+    ("famille", "familles"),
+    ("jardin", "jardins"),
+    ("partagé", "partagés", "partage", "partagée", "partagées", "partager"),
+    ("enfant", "enfants"),
+    ("vélo", "vélos"),
+    ("jeu", "jeux"),
+    ("ami", "amis"),
+    ("locaux", "local"),
+])
+def test_singular_and_plural_meet(forms):
+    stems = {tuple(analyze(form)) for form in forms}
+    assert len(stems) == 1, dict(zip(forms, map(analyze, forms)))
+    assert len(next(iter(stems))) == 1
+
+
+def test_elisions_are_stripped():
+    assert analyze("l'accueil") == analyze("accueil") == ["accueil"]
+    assert analyze("L’Accueil") == ["accueil"]
+    assert analyze("d’habitants") == analyze("d'habitants") == analyze("habitants") == ["habit"]
+    for text in ("l'accueil", "d’habitants", "qu'ils", "qu’ils"):
+        assert not {"l", "d", "qu"} & set(analyze(text))
+
+
+def test_elision_filter_gives_ils_before_stop_words():
+    assert elided("qu'ils") == ["ils"]
+    assert elided("Qu’ils") == ["ils"]
+    assert elided("l'accueil d’habitants") == ["accueil", "habitants"]
+    assert elided("jusqu'à lorsqu'il puisqu'on quoiqu'elle") == ["à", "il", "on", "elle"]
+    # "ils" is a stop word: the whole analyzer keeps nothing of "qu'ils".
+    assert analyze("qu'ils") == []
+
+
+@pytest.mark.parametrize("prefix", sorted(ELISIONS))
+@pytest.mark.parametrize("mark", ["'", "’"])
+def test_every_elision_with_both_apostrophes(prefix, mark):
+    assert elided(f"{prefix}{mark}atelier") == ["atelier"]
+
+
+def test_words_with_an_inner_apostrophe_are_kept_whole():
+    assert elided("aujourd'hui") == ["aujourd'hui"]
+    assert analyze("aujourd’hui") == analyze("aujourd'hui")
+    assert set(APOSTROPHES) >= {"'", "’"}
+
+
+def test_hyphenated_words_split_into_their_parts():
+    assert analyze("parents-enfants") == analyze("parents enfants") == ["parent", "enfant"]
+    assert set(analyze("esthétique")) <= set(analyze("socio-esthétique"))
+    assert analyze("socio-esthétique") == ["socio", "esthet"]
+    assert analyze("ateliers parents/enfants") == ["ateli", "parent", "enfant"]
+
+
+def test_stop_words_are_dropped():
+    assert analyze("le jardin de la ville et des habitants") == ["jardin", "vill", "habit"]
+
+
+def test_fold_and_spelling_words():
+    assert fold("Éducation Œuvre Ça") == "education oeuvre ca"
+    assert spelling_words("Les Jardins partagés d'Isère") == ["jardins", "partages", "isere"]
+
+
+# -- the same behaviours through a real index ------------------------------------
+
+TEST_FICHES = [
+    Fiche(id="atelier", title="Ateliers parents-enfants du mercredi",
+          summary="Un temps de jeu pour les familles isolées.", keywords=["Parentalité"]),
+    Fiche(id="bulle", title="Bulle détente",
+          summary="Séances de socio-esthétique pour les personnes âgées.", keywords=["Santé"]),
+    Fiche(id="jardin", title="Jardin partagé du quartier",
+          summary="L'accueil d’habitants autour des parcelles.", keywords=["Éducation"]),
+    Fiche(id="velo", title="Sorties à vélo", summary="Randonnées en famille.", keywords=["Loisirs"]),
+]
+
+
+@pytest.fixture(scope="module")
+def small_index(tmp_path_factory):
+    root = tmp_path_factory.mktemp("analysis-index")
+    build_index(TEST_FICHES, root)
+    return root
+
+
+def search_ids(root, text: str, phrase: bool = False) -> set[str]:
+    _, ix = open_current(root)
+    parser = MultifieldParser(list(TEXT_FIELD_BOOSTS), ix.schema, group=OrGroup)
+    query = parser.parse(f'"{text}"' if phrase else text)
+    with ix.searcher() as searcher:
+        return {hit["id"] for hit in searcher.search(query, limit=None)}
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("parents enfants", {"atelier"}),
+    ("enfant", {"atelier"}),
+    ("esthétique", {"bulle"}),
+    ("esthetique", {"bulle"}),
+    ("parentalite", {"atelier"}),
+    ("isolees", {"atelier"}),
+    ("agees", {"bulle"}),
+    ("education", {"jardin"}),
+    ("jardins partages", {"jardin"}),
+    ("accueil", {"jardin"}),
+    ("habitant", {"jardin"}),
+    ("velos", {"velo"}),
+    ("familles", {"atelier", "velo"}),
+    ("jeux", {"atelier"}),
+])
+def test_index_finds_what_the_analyzer_promises(small_index, query, expected):
+    assert search_ids(small_index, query) == expected
+
+
+def test_phrase_query_matches_a_hyphenated_word(small_index):
+    assert search_ids(small_index, "parents enfants", phrase=True) == {"atelier"}
+    assert search_ids(small_index, "socio esthetique", phrase=True) == {"bulle"}
+
+
+def test_search_engine_finds_hyphenated_and_unaccented_words(small_index):
+    from search_app.search import SearchEngine, SearchRequest
+
+    engine = SearchEngine(small_index, cache_size=0)
+    for query, expected in (("parents enfants", "atelier"), ("esthétique", "bulle"), ("parentalite", "atelier")):
+        hits = engine.search(SearchRequest.make(query)).hits
+        assert [hit.id for hit in hits][:1] == [expected], query
