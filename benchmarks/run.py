@@ -298,18 +298,9 @@ class PlainWhoosh:
         self.searcher.close()
 
     def _paragraph_query(self, text: str):
-        import math
+        from search_app.search import key_terms, similarity_query
 
-        from whoosh import query as wq
-
-        from indexer.analysis import analyze
-
-        scored = []
-        for stem, tf in Counter(analyze(text)).items():
-            if len(stem) > 1 and not stem.isdigit() and self.searcher.doc_frequency("content", stem):
-                scored.append(((1 + math.log(tf)) * self.searcher.idf("content", stem), stem))
-        top = sorted(scored, reverse=True)[:25]
-        return wq.Or([wq.Term("content", stem, boost=weight / top[0][0]) for weight, stem in top])
+        return similarity_query(key_terms(text, self.searcher))
 
     def top(self, query: MixQuery) -> list[dict]:
         from whoosh import query as wq

@@ -121,7 +121,8 @@ def search(query: str, filters: tuple[str, ...], page: int, per_page: int, as_js
         click.echo(json.dumps(response_to_dict(response), ensure_ascii=False, indent=2))
         return
     note = " (élargie : au moins un des mots)" if response.relaxed else ""
-    click.echo(f"{response.total} résultat(s){note} pour « {response.query} »")
+    target = f" pour « {response.query} »" if response.query else ""
+    click.echo(f"{response.total} résultat(s){note}{target}")
     if response.suggestion:
         click.echo(f"Vouliez-vous dire « {response.suggestion} » ?")
     for rank, hit in enumerate(response.hits, start=(page - 1) * per_page + 1):

@@ -270,7 +270,7 @@ class _FieldCollector:
                 setattr(fiche, name, "\n".join(bucket).strip("\n"))
 
 
-def _department_from_structure(structure: str) -> str:
+def department_from_structure(structure: str) -> str:
     head, sep, tail = structure.rpartition(" - ")
     return tail.strip() if sep and head.strip() else ""
 
@@ -369,7 +369,7 @@ def finish_block(block: _Block, path: str, header: _HeaderIndex, occurrences: Co
     if located:
         fiche.department, fiche.year = located
     if not fiche.department:
-        fiche.department = _department_from_structure(fiche.structure)
+        fiche.department = department_from_structure(fiche.structure)
     key = (fiche.title, fiche.structure)
     fiche.id = fiche_id(fiche.title, fiche.structure, occurrences[key])
     occurrences[key] += 1

@@ -15,19 +15,22 @@ nothing wrong with. The format cannot carry everything a `Fiche` can hold:
   blank line first or last, and no line break other than `\\n`;
 - no text holds a NUL character or a lone surrogate (not valid UTF-8);
 - département and year come back through the header table: one line each,
-  no `|`, no surrounding whitespace; with an empty département the structure
-  must not end in ` - Something` (the parser takes the département from it).
+  no `|`, no surrounding whitespace; the table row must not be made only of
+  `-`, `|`, `:` and spaces (the parser reads it as a rule); with an empty
+  département the structure must not end in ` - Something` (the parser takes
+  the département from it).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from .fiche import FIELD_SPECS, Fiche, FieldSpec
 from .parse import (
     BLOCK_MARKER,
     PARTNERS_SUBHEADING,
-    _department_from_structure,
+    department_from_structure,
     is_structural_line,
     normalize_label,
 )
@@ -40,6 +43,7 @@ PARTNERS_LINE = "Partenaires d'action:"
 _OPENED_WITH_DASH = frozenset({"keywords", "initiative", "partners"})
 _MARKER_LINE = BLOCK_MARKER.capitalize()
 _LINE_BREAKS = ("\n", "\r")
+_IGNORED_HEADER_ROW = re.compile(r"[\s|:-]*")
 
 
 def _field_lines(spec: FieldSpec, value: str | list[str]) -> list[str]:
@@ -65,8 +69,12 @@ def render_fiche(fiche: Fiche) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _header_row(fiche: Fiche) -> str:
+    return f"{fiche.title} | {fiche.department} | {fiche.year} |"
+
+
 def render_header(fiches: Iterable[Fiche]) -> str:
-    rows = [f"{fiche.title} | {fiche.department} | {fiche.year} |" for fiche in fiches]
+    rows = [_header_row(fiche) for fiche in fiches]
     return "\n".join([HEADING, TABLE_HEAD, TABLE_RULE, *rows]) + "\n"
 
 
@@ -135,8 +143,10 @@ def _header_problems(fiche: Fiche) -> list[str]:
         problems += [p for p in (_one_line_problem(name, value), _encoding_problem(name, value)) if p]
         if "|" in value:
             problems.append(f"{name} : contient « | »")
-    if not fiche.department and _department_from_structure(fiche.structure):
+    if not fiche.department and department_from_structure(fiche.structure):
         problems.append("department : vide, mais la structure se termine par « - Département »")
+    if (fiche.department or fiche.year) and _IGNORED_HEADER_ROW.fullmatch(_header_row(fiche)):
+        problems.append("title : ligne d'en-tête faite seulement de « - », « | », « : » et d'espaces")
     return problems
 
 

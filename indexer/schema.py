@@ -6,7 +6,7 @@ import json
 
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from .analysis import facet_analyzer, fold, french_analyzer, spelling_analyzer
+from .analysis import FIELD_BREAK, bigram_analyzer, facet_analyzer, fold, french_analyzer, spelling_analyzer
 from .fiche import Fiche
 
 # Ranked text fields and their query-time weights: a word in the title counts
@@ -52,8 +52,8 @@ def build_schema() -> Schema:
         summary=TEXT(analyzer=french, phrase=True),
         meta=TEXT(analyzer=french, phrase=True),
         body=TEXT(analyzer=french, phrase=True),
-        content=TEXT(analyzer=french, phrase=False),
         spell=TEXT(analyzer=spelling_analyzer(), phrase=False, spelling=True),
+        bigrams=TEXT(analyzer=bigram_analyzer(), phrase=False),
         title_sort=ID(sortable=True),
         year_sort=ID(sortable=True),
         record=STORED(),
@@ -94,8 +94,8 @@ def fiche_document(fiche: Fiche) -> dict:
         "summary": fiche.summary,
         "meta": meta,
         "body": body,
-        "content": everything,
         "spell": everything,
+        "bigrams": f" {FIELD_BREAK} ".join([fiche.title, keywords, fiche.summary, meta, body]),
         "title_sort": fold_for_sort(fiche.title),
         "year_sort": fiche.year or "0000",
         "record": json.dumps(fiche.to_dict(), ensure_ascii=False),

@@ -16,10 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query as wq
 
+from indexer.analysis import bigrams
+
 from .postings import PostingsCache, field_lengths
 
 K1 = 1.2
 B = 0.75
+BIGRAM_FIELD = "bigrams"
 
 
 @dataclass
@@ -132,6 +135,34 @@ class QueryEvaluator:
         Whoosh flattens `Or(Or(word1 in each field), Or(word2 …))`, so words are
         told apart by the text of their terms.
         """
+        if not scale and subqueries and all(isinstance(sub, wq.Term) for sub in subqueries):
+            result = self._terms_union(subqueries)
+        else:
+            result = self._union(subqueries, scale)
+        if boost != 1:
+            result.scores *= boost
+        return result
+
+    def _terms_union(self, terms) -> Evaluation:
+        """Or of plain terms (one word in every field, or the key terms of a text) in one pass."""
+        ids_parts, score_parts = [], []
+        for term in terms:
+            if not isinstance(term.text, str):
+                continue
+            ids, tf = self.postings.get(self.reader, term.fieldname, term.text)
+            if len(ids):
+                ids_parts.append(ids)
+                score_parts.append(term.boost * self.stats.term_scores(term.fieldname, ids, tf))
+        if not ids_parts:
+            return self._empty()
+        ids = np.concatenate(ids_parts)
+        n = self.stats.doc_count
+        scores = np.bincount(ids, weights=np.concatenate(score_parts), minlength=n).astype(np.float32)
+        mask = np.zeros(n, dtype=bool)
+        mask[ids] = True
+        return Evaluation(mask, scores)
+
+    def _union(self, subqueries, scale: float | None) -> Evaluation:
         result = self._empty()
         words: dict[object, np.ndarray] = {}
         for sub in subqueries:
@@ -145,15 +176,27 @@ class QueryEvaluator:
             matched = np.sum(list(words.values()), axis=0, dtype=np.int16)
             result.scores *= matched / len(words)
             result.coverage = matched
-        if boost != 1:
-            result.scores *= boost
         return result
 
     def _phrase(self, q: wq.Phrase) -> Evaluation:
-        result = self._by_whoosh(q)
-        for word in q.words:
-            part = self._term(q.fieldname, word, q.boost)
-            result.scores += np.where(result.mask, part.scores, 0)
+        """Documents with every word in the field and every consecutive pair in the bigram field.
+
+        Exact positions are only checked (by Whoosh) when the index has no bigram field.
+        """
+        words = [w for w in q.words if isinstance(w, str)]
+        if not words:
+            return self._empty()
+        if len(words) == 1:
+            return self._term(q.fieldname, words[0], q.boost)
+        if BIGRAM_FIELD in self.reader.schema:
+            result = self._and([wq.Term(q.fieldname, w) for w in words], 1.0)
+            for pair in bigrams(words):
+                result.mask &= self._term(BIGRAM_FIELD, pair, 1.0).mask
+        else:
+            result = self._by_whoosh(q)
+            for word in words:
+                result.scores += np.where(result.mask, self._term(q.fieldname, word, 1.0).scores, 0)
+        result.scores *= q.boost
         return result
 
     def _by_whoosh(self, q: wq.Query) -> Evaluation:

@@ -38,6 +38,7 @@ LONG_QUERY_TERMS = 12
 SUGGEST_BELOW = 3
 MAX_SYNTAX_WORDS = 64
 SIMILARITY_TERMS = 25
+SIMILARITY_FIELDS = ("body", "summary", "title")
 SNIPPET_CHARS = 240
 FIELD_ALIASES = {
     "title": ["titre"],
@@ -269,30 +270,28 @@ def plain_words_query(words: list[str], relaxed: bool) -> wq.Query:
 
 
 def key_terms(text: str, searcher, limit: int = SIMILARITY_TERMS) -> list[tuple[str, float]]:
-    """The `limit` most distinctive stems of a text (tf·idf over the whole index)."""
+    """The `limit` most distinctive stems of a text (tf·idf, document frequency in the body)."""
     counts = Counter(analyze(text[:200_000]))
+    total = max(1, searcher.doc_count())
     scored = []
     for stem, tf in counts.items():
         if len(stem) < 2 or stem.isdigit():
             continue
-        df = searcher.doc_frequency("content", stem)
+        df = max(searcher.doc_frequency(name, stem) for name in SIMILARITY_FIELDS)
         if df == 0:
             continue
-        scored.append((stem, (1 + math.log(tf)) * searcher.idf("content", stem)))
+        scored.append((stem, (1 + math.log(tf)) * math.log(1 + total / df)))
     scored.sort(key=lambda item: (-item[1], item[0]))
     return scored[:limit]
 
 
 def similarity_query(terms: list[tuple[str, float]]) -> wq.Query:
+    """Any of the key terms in any text field, each weighted by its distinctiveness."""
     if not terms:
         return wq.NullQuery
     top = terms[0][1]
-    clauses = []
-    for stem, weight in terms:
-        boost = weight / top
-        clauses.append(wq.Term("content", stem, boost=boost))
-        clauses.append(wq.Term("title", stem, boost=boost * 0.5))
-    return wq.Or(clauses)
+    return wq.Or([wq.Term(name, stem, boost=field_boost * weight / top)
+                  for stem, weight in terms for name, field_boost in TEXT_FIELD_BOOSTS.items()])
 
 
 class _MarkFormatter(highlight.HtmlFormatter):
@@ -420,7 +419,7 @@ class SearchEngine:
         reader = ix.reader()
         try:
             facets = FacetTable.from_reader(reader, PUBLIC_FACETS)
-            stats = IndexStatistics(reader, [*TEXT_FIELD_BOOSTS, "content"], facets.live)
+            stats = IndexStatistics(reader, list(TEXT_FIELD_BOOSTS), facets.live)
             folded_titles = [str(value) for value in reader.column_reader("title_sort")]
             years = [str(value) for value in reader.column_reader("year_sort")]
         finally:

@@ -2,6 +2,7 @@
 
 SIGTERM and SIGINT stop the server gracefully: it stops accepting connections,
 finishes the requests already received (up to GRACE_SECONDS) and exits 0.
+A second signal during that wait stops it at once.
 """
 
 from __future__ import annotations
@@ -49,9 +50,11 @@ class _StopRequest:
 
     def __init__(self) -> None:
         self.signum: int | None = None
+        self.count = 0
 
     def __call__(self, signum: int, frame: Any) -> None:
         self.signum = signum
+        self.count += 1
 
 
 def _socket_map(server: Any) -> MutableMapping:
@@ -82,13 +85,16 @@ def run_until_signalled(server: Any, grace: float = GRACE_SECONDS) -> int:
             wasyncore.loop(timeout=LOOP_TIMEOUT, map=socket_map, count=1)
             if not _busy(socket_map):
                 break
+            if stop.count > 1:
+                log.warning("second signal : arrêt immédiat")
+                break
             if time.monotonic() >= deadline:
                 log.warning("requêtes encore en cours après %.0f s : arrêt forcé", grace)
                 break
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        server.task_dispatcher.shutdown(cancel_pending=True, timeout=grace)
+        server.task_dispatcher.shutdown(cancel_pending=True, timeout=grace if stop.count <= 1 else 1.0)
         wasyncore.close_all(socket_map)
     return stop.signum
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer.analysis import analyze, fold
-from indexer.schema import fiche_document
+from indexer.schema import TEXT_FIELD_BOOSTS, fiche_document
 
 from conftest import by_title
 
@@ -59,7 +59,7 @@ def ids(data: dict) -> list[str]:
 
 
 def matches_query(fiche, word: str) -> bool:
-    return not word or set(analyze(word)) <= set(analyze(fiche_document(fiche)["content"]))
+    return not word or set(analyze(word)) <= set(analyze("\n".join(str(v) for k, v in fiche_document(fiche).items() if k in TEXT_FIELD_BOOSTS)))
 
 
 def passes(fiche, filters: dict[str, list[str]], skip: str | None = None) -> bool:

@@ -335,6 +335,22 @@ def test_facet_chips_filter_results(page, app_server, host_site, client):
     assert page.errors == []
 
 
+def test_unreachable_or_failing_api_is_reported_in_french(page, app_server, host_site):
+    from playwright.sync_api import expect
+
+    page.route(lambda u: "q=jardin" in u, lambda route: route.abort())
+    page.goto(host_site.add("/panne.html", host_page(app_server.url)))
+    box = search_box(page)
+    box.fill("jardin")
+    expect(page.get_by_role("status")).to_have_text("La recherche n'a pas abouti : service injoignable")
+    expect(box).to_have_attribute("aria-expanded", "false")
+    page.route(lambda u: "q=parents" in u, lambda route: route.fulfill(
+        status=400, content_type="application/json", headers={"Access-Control-Allow-Origin": "*"},
+        body='{"error": {"code": "bad_request", "message": "requête <b>invalide</b>"}}'))
+    box.fill("parents")
+    expect(page.get_by_role("status")).to_have_text("La recherche n'a pas abouti : requête <b>invalide</b>")
+
+
 def test_embed_page_in_cross_origin_iframe(page, app_server, host_site):
     from playwright.sync_api import expect
 

@@ -10,7 +10,7 @@ import pytest
 from indexer.analysis import analyze, fold
 from indexer.build import build_index
 from indexer.fiche import Fiche
-from indexer.schema import fiche_document
+from indexer.schema import TEXT_FIELD_BOOSTS, fiche_document
 from search_app.search import SearchEngine, SearchRequest
 
 TEXT_FIELDS = ("title", "keywords_text", "summary", "meta", "body")
@@ -31,7 +31,7 @@ def titles(response) -> set[str]:
 
 
 def stems_of(fiche) -> set[str]:
-    return set(analyze(fiche_document(fiche)["content"]))
+    return set(analyze("\n".join(str(v) for k, v in fiche_document(fiche).items() if k in TEXT_FIELD_BOOSTS)))
 
 
 def has_phrase(fiche, words: str) -> bool:

@@ -218,6 +218,29 @@ def test_sigterm_finishes_the_request_in_flight_then_exits_0(tmp_path, sample_co
             server.stop(signal.SIGKILL)
 
 
+def test_second_signal_stops_without_waiting_for_a_stalled_client(tmp_path, sample_corpus):
+    server = start_server(tmp_path, sample_corpus)
+    try:
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=20)
+        sock.sendall(b"POST /api/similar HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 1000\r\n\r\n{\"text\": \"jard")
+        time.sleep(0.5)
+        server.process.send_signal(signal.SIGTERM)
+        wait_until_refused(server.port)
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=STOP_TIMEOUT) == 0
+        try:
+            closed_with = sock.recv(1024)
+        except ConnectionResetError:
+            closed_with = b""
+        sock.close()
+        assert closed_with == b"", "the stalled request must not be answered"
+        assert "arrêt immédiat" in server.log()
+    finally:
+        if server.process.poll() is None:
+            server.stop(signal.SIGKILL)
+
+
 def test_sigint_stops_the_server_cleanly(tmp_path, sample_corpus):
     server = start_server(tmp_path, sample_corpus)
     assert get(f"{server.url}/api/search?q=turin")[0] == 200

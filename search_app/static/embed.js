@@ -99,7 +99,9 @@ const readConfig = (script) => {
 };
 
 const getJson = async (url) => {
-  const response = await fetch(url, { credentials: "omit", mode: "cors" });
+  const response = await fetch(url, { credentials: "omit", mode: "cors" }).catch(() => {
+    throw new Error("service injoignable");
+  });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error((body.error && body.error.message) || `erreur ${response.status}`);
   return body;
@@ -198,7 +200,7 @@ class Widget {
     } catch (error) {
       if (seq === this.seq) {
         this.showHits(null);
-        this.status.textContent = `La recherche n'a pas abouti : ${error.message || "service indisponible"}`;
+        this.status.textContent = `La recherche n'a pas abouti : ${error.message}`;
       }
     } finally {
       this.busy(-1);
