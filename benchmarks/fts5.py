@@ -26,6 +26,7 @@ WEIGHTS = tuple(TEXT_FIELD_BOOSTS[name] for name in ("title", "keywords_text", "
 PARAGRAPH_TERMS = 25
 FACET_LIMIT = 50
 _WORD = re.compile(r"[^\W_]+")
+BM25 = f"bm25(docs, {', '.join(map(str, WEIGHTS))})"
 
 
 def fts5_available() -> bool:
@@ -86,7 +87,7 @@ def match_expression(query: MixQuery) -> str:
 class Fts5Searcher:
     def __init__(self, path: Path) -> None:
         self.db = sqlite3.connect(path, check_same_thread=False)
-        self.db.execute("CREATE TEMP TABLE matched (doc INTEGER PRIMARY KEY)")
+        self.db.execute("CREATE TEMP TABLE matched (doc INTEGER PRIMARY KEY, score REAL)")
 
     def close(self) -> None:
         self.db.close()
@@ -103,27 +104,35 @@ class Fts5Searcher:
         return "".join(clauses), params
 
     def top(self, query: MixQuery) -> list[dict]:
-        """Plain ranked query: the top 10 with their records, no facets, no snippets."""
-        where, params = self._filter_sql(query.filters, "docs.rowid")
+        """Plain ranked query: the top 10 with their records, no facets, no snippets.
+
+        The match set is materialized before the facet filters apply: written as
+        `docs.rowid IN (…)`, SQLite re-runs the full-text query per candidate row.
+        """
+        where, params = self._filter_sql(query.filters, "m.doc")
         rows = self.db.execute(
-            f"SELECT records.record FROM docs JOIN records ON records.doc = docs.rowid "
-            f"WHERE docs MATCH ?{where} ORDER BY bm25(docs, {', '.join(map(str, WEIGHTS))}) LIMIT 10",
+            f"WITH m AS MATERIALIZED (SELECT rowid AS doc, {BM25} AS score FROM docs WHERE docs MATCH ?) "
+            f"SELECT records.record FROM m JOIN records ON records.doc = m.doc "
+            f"WHERE 1{where} ORDER BY m.score LIMIT 10",
             [match_expression(query), *params]).fetchall()
         return [json.loads(record) for record, in rows]
 
     def search(self, query: MixQuery) -> dict:
         """What /api/search returns: top 10 with snippets, the total, disjunctive facet counts."""
         expression = match_expression(query)
-        where, params = self._filter_sql(query.filters, "docs.rowid")
-        hits = self.db.execute(
-            f"SELECT records.record, snippet(docs, -1, '<mark>', '</mark>', ' … ', 24) "
-            f"FROM docs JOIN records ON records.doc = docs.rowid "
-            f"WHERE docs MATCH ?{where} ORDER BY bm25(docs, {', '.join(map(str, WEIGHTS))}) LIMIT 10",
-            [expression, *params]).fetchall()
         self.db.execute("DELETE FROM matched")
-        self.db.execute("INSERT INTO matched SELECT rowid FROM docs WHERE docs MATCH ?", [expression])
+        self.db.execute(f"INSERT INTO matched SELECT rowid, {BM25} FROM docs WHERE docs MATCH ?", [expression])
         where, params = self._filter_sql(query.filters, "matched.doc")
         total = self.db.execute(f"SELECT count(*) FROM matched WHERE 1{where}", params).fetchone()[0]
+        page = self.db.execute(
+            f"SELECT matched.doc, records.record FROM matched JOIN records ON records.doc = matched.doc "
+            f"WHERE 1{where} ORDER BY matched.score LIMIT 10", params).fetchall()
+        hits = []
+        for doc, record in page:
+            snippet = self.db.execute(
+                "SELECT snippet(docs, -1, '<mark>', '</mark>', ' … ', 24) FROM docs WHERE docs MATCH ? AND rowid = ?",
+                [expression, doc]).fetchone()[0]
+            hits.append((json.loads(record), snippet))
         facets = {}
         for name in PUBLIC_FACETS:
             where, params = self._filter_sql(query.filters, "matched.doc", skip=name)
@@ -131,4 +140,4 @@ class Fts5Searcher:
                 f"SELECT facets.value, count(*) AS n FROM matched JOIN facets ON facets.doc = matched.doc "
                 f"WHERE facets.name = ?{where} GROUP BY facets.value ORDER BY n DESC, facets.value LIMIT {FACET_LIMIT}",
                 [name, *params]).fetchall()
-        return {"total": total, "hits": [(json.loads(record), snippet) for record, snippet in hits], "facets": facets}
+        return {"total": total, "hits": hits, "facets": facets}

@@ -12,6 +12,7 @@ the table (Markdown) to stdout, the raw figures to WORKDIR/results-n*-s*.json.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import http.client
 import json
 import os
@@ -143,6 +144,7 @@ class Options:
     duration: float
     http_duration: float
     http_requests: int
+    builds: tuple[int, ...] = (1, 2)
 
     @property
     def tag(self) -> str:
@@ -187,16 +189,24 @@ def prepare_corpus(opts: Options) -> tuple[Path, dict]:
     return path, {**info, "reused": False}
 
 
+def indexer_fingerprint() -> str:
+    """Hash of the indexer's sources: an index built by other code is not reused."""
+    digest = hashlib.sha1()
+    for path in sorted((PROJECT_DIR / "indexer").glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def prepare_index(fiches: list[Fiche], opts: Options, procs: int) -> tuple[Path, dict]:
     root = opts.workdir / f"index-{opts.tag}-p{procs}"
     done = None if opts.rebuild else _read_marker(root)
-    if done is not None and (root / "CURRENT").exists():
+    if done is not None and done.get("indexer") == indexer_fingerprint() and (root / "CURRENT").exists():
         return root, {**done, "reused": True}
     _discard(root)
     log(f"construction de l'index ({procs} processus) dans {root}")
     report = build_index(fiches, root, procs=procs)
     generation = read_current(root)
-    info = {"seconds": report.seconds, "indexed": report.indexed,
+    info = {"seconds": report.seconds, "indexed": report.indexed, "indexer": indexer_fingerprint(),
             "bytes": sum(f.stat().st_size for f in generation.path.iterdir() if f.is_file()),
             "segments": len(list(generation.path.glob("*.seg"))) or len(list(generation.path.glob("*_*.trm")))}
     _write_marker(root, info)
@@ -302,10 +312,32 @@ class PlainWhoosh:
 
         return similarity_query(key_terms(text, self.searcher))
 
+    def _positionless_phrases(self, q):
+        """Phrases in fields without positions: all the words plus their pairs in the bigram field, if any."""
+        from whoosh import query as wq
+
+        if isinstance(q, wq.Phrase):
+            field = self.index.schema[q.fieldname]
+            if field.format and field.format.supports("positions"):
+                return q
+            try:
+                from indexer.analysis import bigrams
+            except ImportError:
+                bigrams = None
+            pairs = bigrams(list(q.words)) if bigrams and "bigrams" in self.index.schema else []
+            return wq.And([wq.Term(q.fieldname, w) for w in q.words] + [wq.Term("bigrams", p) for p in pairs],
+                          boost=q.boost)
+        if q.is_leaf():
+            return q
+        return q.apply(self._positionless_phrases)
+
     def top(self, query: MixQuery) -> list[dict]:
         from whoosh import query as wq
 
-        q = self._paragraph_query(query.text) if query.kind == "paragraphe" else self.parser.parse(query.text)
+        if query.kind == "paragraphe":
+            q = self._paragraph_query(query.text)
+        else:
+            q = self._positionless_phrases(self.parser.parse(query.text))
         restrict = [wq.Or([wq.Term(name, value) for value in values]) for name, values in query.filters.items()]
         results = self.searcher.search(q, limit=10, filter=wq.And(restrict) if restrict else None)
         return [json.loads(hit["record"]) for hit in results]
@@ -434,15 +466,15 @@ def warm_up(port: int, paths: list[str], budget: float) -> None:
         connection.close()
 
 
-def peak_rss(pid: int) -> int | None:
-    """VmHWM of a live process, in bytes."""
+def memory_of(pid: int) -> dict[str, int]:
+    """VmHWM (peak resident), RssAnon (heap) and RssFile (mapped index files…) of a live process, in bytes."""
+    wanted = ("VmHWM", "VmRSS", "RssAnon", "RssFile")
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
     except OSError:
-        return None
-    return None
+        return {}
+    return {name: int(rest.split()[0]) * 1024 for name, _, rest in (line.partition(":") for line in lines)
+            if name in wanted}
 
 
 def stop_server(proc: subprocess.Popen) -> None:
@@ -537,10 +569,10 @@ def bench_http(root: Path, mix: list[MixQuery], opts: Options, report: Report, t
             for clients in (8, 32):
                 log(f"charge HTTP : {clients} clients, {opts.http_duration:g} s")
                 runs[clients] = http_load(port, paths, clients, opts.http_duration, opts.http_requests)
-            rss = peak_rss(proc.pid)
+            memory = memory_of(proc.pid)
         finally:
             stop_server(proc)
-        results[label] = {"cold_start_s": cold, "peak_rss": rss, "load": runs}
+        results[label] = {"cold_start_s": cold, "memory": memory, "load": runs}
         if not env:
             report.add("Démarrage à froid (lancement → 1re réponse /api/search)", f"{cold:.2f} s",
                        f"≤ {COLD_START_TARGET_S:g} s", cold <= COLD_START_TARGET_S)
@@ -555,9 +587,11 @@ def bench_http(root: Path, mix: list[MixQuery], opts: Options, report: Report, t
                        f"{run['rps']:.0f} req/s, {ms(run['p50'])} / {ms(run['p95'])}, "
                        f"{errors} erreur(s){f' ({detail})' if detail else ''}, {run['requests']} requêtes",
                        target, ok)
-        if rss is not None:
-            report.add(f"Mémoire max du serveur (VmHWM), {label}", f"{rss / 2**20:.0f} Mio",
-                       "≤ 1 Gio", rss <= RSS_TARGET)
+        if "VmHWM" in memory:
+            parts = ", ".join(f"{name} {memory[name] / 2**20:.0f} Mio" for name in ("RssAnon", "RssFile") if name in memory)
+            report.add(f"Mémoire max du serveur (VmHWM), {label}",
+                       f"{memory['VmHWM'] / 2**20:.0f} Mio (en fin de charge : {parts})",
+                       "≤ 1 Gio", memory["VmHWM"] <= RSS_TARGET)
     return results
 
 
@@ -615,7 +649,7 @@ def run(opts: Options) -> Report:
                + (" (réutilisé)" if corpus_info["reused"] else f", généré en {corpus_info['seconds']:.1f} s"))
     report.add("Analyse (parse_corpus)", f"{number(opts.n / parse_seconds)} fiches/s ({parse_seconds:.1f} s)")
     builds = {}
-    for procs in (1, 2):
+    for procs in sorted(set(opts.builds) | {2}):
         root, info = prepare_index(fiches, opts, procs)
         builds[procs] = (root, info)
         rate = info["indexed"] / info["seconds"]
@@ -664,13 +698,15 @@ def run(opts: Options) -> Report:
               help="Secondes de mesure par série de requêtes (au moins un passage complet).")
 @click.option("--http-duration", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Secondes de charge HTTP par niveau de concurrence.")
+@click.option("--single-build/--no-single-build", default=True, show_default=True,
+              help="Mesure aussi build_index(procs=1) (long à 100 000 fiches).")
 @click.option("--http-requests", type=click.IntRange(min=1), default=HTTP_MAX_REQUESTS, show_default=True,
               help="Nombre maximal de requêtes HTTP par niveau de concurrence.")
 def main(n: int, seed: int, files: int | None, workdir: Path, rebuild: bool, skip_http: bool,
-         skip_sqlite: bool, duration: float, http_duration: float, http_requests: int) -> None:
+         skip_sqlite: bool, duration: float, http_duration: float, single_build: bool, http_requests: int) -> None:
     """Mesure le moteur de recherche sur N fiches synthétiques et affiche un tableau."""
     opts = Options(n, seed, files or default_files(n), workdir.resolve(), rebuild, skip_http, skip_sqlite,
-                   duration, http_duration, http_requests)
+                   duration, http_duration, http_requests, (1, 2) if single_build else (2,))
     report = run(opts)
     click.echo(report.markdown())
 

@@ -47,11 +47,11 @@ def build_schema() -> Schema:
               for name in FACET_FIELDS}
     return Schema(
         id=ID(stored=True, unique=True),
-        title=TEXT(analyzer=french, stored=True, phrase=True),
-        keywords_text=TEXT(analyzer=french, phrase=True),
-        summary=TEXT(analyzer=french, phrase=True),
-        meta=TEXT(analyzer=french, phrase=True),
-        body=TEXT(analyzer=french, phrase=True),
+        title=TEXT(analyzer=french, stored=True, phrase=False),
+        keywords_text=TEXT(analyzer=french, phrase=False),
+        summary=TEXT(analyzer=french, phrase=False),
+        meta=TEXT(analyzer=french, phrase=False),
+        body=TEXT(analyzer=french, phrase=False),
         spell=TEXT(analyzer=spelling_analyzer(), phrase=False, spelling=True),
         bigrams=TEXT(analyzer=bigram_analyzer(), phrase=False),
         title_sort=ID(sortable=True),

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from indexer.fiche import FIELD_SPECS, Fiche
 from indexer.parse import (
     FILE_LEVEL_CODES,
     ParseResult,
+    department_from_structure,
     is_structural_line,
     parse_bytes,
     parse_corpus,
@@ -27,6 +29,7 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 WHERE = ("id", "source_file", "source_line")
 ANY_INPUT = settings(max_examples=300, deadline=None)
 ROUND_TRIP = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ROUND_TRIP_VARIANTS = settings(ROUND_TRIP, max_examples=200)
 
 
 def check_invariants(result: ParseResult, path: str) -> None:
@@ -99,6 +102,45 @@ def test_format_like_input_gives_fiches_or_problems(data):
     check_invariants(parse_bytes(data, "f.txt"), "f.txt")
 
 
+SAMPLE_LINES = (Path(__file__).resolve().parent.parent / "corpus" / "actions-centres-sociaux-2015.txt"
+                ).read_text(encoding="utf-8").split("\n")
+
+
+@st.composite
+def mutated_sample(draw) -> bytes:
+    """The sample corpus with a few lines deleted, duplicated, replaced or inserted, then maybe cut."""
+    lines = list(SAMPLE_LINES)
+    for _ in range(draw(st.integers(1, 6))):
+        at = draw(st.integers(0, len(lines) - 1))
+        edit = draw(st.sampled_from(["delete", "delete-run", "duplicate", "replace", "insert"]))
+        if edit == "delete":
+            del lines[at]
+        elif edit == "delete-run":
+            del lines[at:at + draw(st.integers(2, 40))]
+        elif edit == "duplicate":
+            lines[at:at] = lines[at:at + draw(st.integers(1, 60))]
+        elif edit == "replace":
+            lines[at] = draw(FORMAT_LINES)
+        else:
+            lines.insert(at, draw(FORMAT_LINES))
+        if not lines:
+            lines = [""]
+    text = "".join(line + draw(LINE_ENDINGS) for line in lines)
+    data = text.encode(draw(st.sampled_from(["utf-8", "utf-8", "utf-8", "utf-8-sig", "cp1252"])), errors="replace")
+    if draw(st.booleans()):
+        data = data[:draw(st.integers(0, len(data)))]
+    return data
+
+
+@settings(max_examples=200, deadline=None)
+@given(mutated_sample())
+def test_damaged_sample_gives_fiches_and_located_problems(data):
+    result = parse_bytes(data, "abime.txt")
+    check_invariants(result, "abime.txt")
+    event(f"fiches: {'14+' if len(result.fiches) >= 14 else '1-13' if result.fiches else '0'}")
+    event(f"problèmes: {'0' if not result.problems else '1' if len(result.problems) == 1 else '2+'}")
+
+
 # -- round trip -------------------------------------------------------------------------------
 
 ONE_LINE_CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r\n")
@@ -110,7 +152,7 @@ def one_line(max_size: int = 30) -> st.SearchStrategy[str]:
     raw = st.one_of(
         st.text(ONE_LINE_CHARS, min_size=1, max_size=max_size),
         st.sampled_from(["Parentalité", "Conseil départemental", "vacances / loisirs", "-", "- tiret",
-                         "Qu’ils", "Tous publics", "a | b", "Actions de quartier", *LABEL_WORDS]),
+                         "Qu’ils", "Tous publics", "a | b", "Actions de quartier", "Publics", "Résumé :"]),
     )
     return raw.map(str.strip).filter(lambda v: v and not is_structural_line(f"- {v}")
                                      and re.sub(r"\s", "", v.lower()) != "partenairesd'action:")
@@ -142,7 +184,7 @@ def fiches(draw) -> Fiche:
             values[spec.name] = draw(st.lists(one_line(), max_size=4, unique=True))
     if draw(st.booleans()):
         values["structure"] = f"{draw(one_line(20))} - {draw(one_line(15))}"
-    values["department"] = draw(header_value())
+    values["department"] = draw(header_value()) or department_from_structure(values["structure"])
     values["year"] = draw(st.one_of(header_value(), st.from_regex(r"(19|20)[0-9]{2}", fullmatch=True)))
     fiche = Fiche(**values)
     assume(not render_problems(fiche))
@@ -163,7 +205,7 @@ def test_rendered_fiches_parse_back_to_the_same_records(generated):
     check_invariants(result, "rendu.txt")
 
 
-@ROUND_TRIP
+@ROUND_TRIP_VARIANTS
 @given(fiches(), st.sampled_from(["\n", "\r\n", "\r"]), st.booleans())
 def test_round_trip_survives_line_endings_and_bom(fiche, ending, bom):
     text = render_corpus([fiche, dataclasses.replace(fiche)])
