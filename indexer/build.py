@@ -103,6 +103,7 @@ class _ForkGuard:
     def __init__(self) -> None:
         self.lock_fds: set[int] = set()
         self.building = 0
+        self.owner = os.getpid()
         self._mutex = threading.Lock()
         os.register_at_fork(after_in_child=self._after_fork_in_child)
 
@@ -116,13 +117,14 @@ class _ForkGuard:
         if self.building:
             self.building = 0
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-            _die_with_parent()
+            _die_with_parent(self.owner)
 
     @contextmanager
     def holding(self, fd: int) -> Iterator[None]:
         with self._mutex:
             self.lock_fds.add(fd)
             self.building += 1
+            self.owner = os.getpid()
         try:
             yield
         finally:
@@ -131,8 +133,7 @@ class _ForkGuard:
                 self.building -= 1
 
 
-def _die_with_parent() -> None:
-    parent = os.getppid()
+def _die_with_parent(parent: int) -> None:
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -249,27 +250,64 @@ def _progress(items: list[Fiche], show: bool) -> Iterable[Fiche]:
 def _stop_workers(writer) -> None:
     """Whoosh's cancel() cannot reach its worker processes; terminate them."""
     for task in getattr(writer, "tasks", ()):
+        if task.pid is None:
+            continue
         if task.is_alive():
             task.terminate()
         task.join(timeout=5)
 
 
+@contextmanager
+def _deferred_interrupt() -> Iterator[Callable[[], None]]:
+    """Holds Ctrl-C until the writer is between two documents (or done committing).
+
+    An interrupt landing inside Whoosh or multiprocessing internals (while a
+    worker is being forked, say) leaves workers untracked; here the first
+    Ctrl-C is only noted and raised by the returned check, a second one
+    interrupts at once. Only the main thread can handle signals; elsewhere
+    the check does nothing.
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield lambda: None
+        return
+    pending: list[int] = []
+
+    def note(signum, frame) -> None:
+        if pending:
+            raise KeyboardInterrupt
+        pending.append(signum)
+
+    def check() -> None:
+        if pending:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, note)
+    try:
+        yield check
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    check()
+
+
 def _write_documents(ix: Index, fiches: list[Fiche], *, procs: int, show_progress: bool,
                      replace: bool) -> None:
     multi = procs > 1 and len(fiches) >= PARALLEL_THRESHOLD
-    writer = ix.writer(procs=procs if multi else 1, multisegment=multi, limitmb=256)
-    try:
-        for fiche in _progress(fiches, show_progress):
-            document = fiche_document(fiche)
-            if replace:
-                writer.update_document(**document)
-            else:
-                writer.add_document(**document)
-        writer.commit()
-    except BaseException:
-        _stop_workers(writer)
-        writer.cancel()
-        raise
+    with _deferred_interrupt() as check_interrupt:
+        writer = ix.writer(procs=procs if multi else 1, multisegment=multi, limitmb=256)
+        try:
+            for fiche in _progress(fiches, show_progress):
+                check_interrupt()
+                document = fiche_document(fiche)
+                if replace:
+                    writer.update_document(**document)
+                else:
+                    writer.add_document(**document)
+            writer.commit()
+        except BaseException:
+            _stop_workers(writer)
+            writer.cancel()
+            raise
 
 
 def default_procs() -> int:
@@ -352,7 +390,7 @@ def add_fiches(fiches: list[Fiche], root: Path, lock_timeout: float = 600.0) -> 
 def remove_fiche(fiche_id: str, root: Path, lock_timeout: float = 600.0) -> Generation:
     """Removes one fiche as a new generation; FicheNotFound (served index unchanged) if absent."""
     with _next_generation(root, lock_timeout) as ix:
-        writer = ix.writer()
+        writer = ix.writer(compound=False)
         removed = writer.delete_by_term("id", fiche_id)
         if not removed:
             writer.cancel()

@@ -14,7 +14,7 @@ import click
 
 from .build import add_fiches, build_index, remove_fiche
 from .config import default_corpus_dir, default_index_dir
-from .errors import IndexerError
+from .errors import IndexerError, describe_os_error
 from .parse import ParseResult, parse_corpus, parse_file
 from .schema import PUBLIC_FACETS
 
@@ -25,7 +25,7 @@ EXIT_INTERRUPTED = 130
 INTERRUPTED = "interrompu : l'index en service n'a pas changé"
 
 corpus_option = click.option("--corpus", "corpus", type=click.Path(path_type=Path), default=None,
-                             help="Dossier des fichiers .txt du corpus.")
+                             help="Dossier des fichiers .txt du corpus (ou un seul fichier .txt).")
 index_option = click.option("--index", "index", type=click.Path(path_type=Path), default=None,
                             help="Dossier de l'index.")
 
@@ -152,7 +152,7 @@ def export(corpus: Path | None) -> None:
     for fiche in result.fiches:
         click.echo(json.dumps(fiche.to_dict(), ensure_ascii=False))
     _report_problems(result)
-    click.echo(_summary(result).replace("indexées", "lues"), err=True)
+    click.echo(result.summary("lues"), err=True)
     if result.problems:
         sys.exit(EXIT_REJECTED)
 
@@ -172,6 +172,5 @@ def main() -> None:
         click.echo(f"erreur : {exc}", err=True)
         sys.exit(EXIT_INDEX)
     except OSError as exc:
-        where = f" : {exc.filename}" if exc.filename else ""
-        click.echo(f"erreur : {exc.strerror or exc}{where}", err=True)
+        click.echo(f"erreur : {describe_os_error(exc)}", err=True)
         sys.exit(EXIT_INDEX)

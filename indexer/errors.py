@@ -1,5 +1,7 @@
 """Errors of the indexer, each with a French message meant for the person running it."""
 
+import errno
+
 
 class IndexerError(Exception):
     """Base class: `str(error)` is a complete French sentence."""
@@ -25,3 +27,23 @@ class BuildBusy(IndexerError):
 class FicheNotFound(IndexerError):
     def __init__(self, fiche_id: str) -> None:
         super().__init__(f"aucune fiche d'identifiant « {fiche_id} » dans l'index")
+
+
+_OS_ERRORS = {
+    errno.ENOENT: "fichier ou dossier introuvable",
+    errno.EACCES: "permission refusée",
+    errno.EPERM: "opération non permise",
+    errno.ENOSPC: "plus de place sur le disque",
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.EISDIR: "c'est un dossier",
+    errno.ENOTDIR: "ce n'est pas un dossier",
+    errno.EIO: "erreur d'entrée-sortie",
+    errno.EDQUOT: "quota disque dépassé",
+    errno.ENAMETOOLONG: "nom trop long",
+}
+
+
+def describe_os_error(exc: OSError, with_path: bool = True) -> str:
+    """A French description of a system error, with the path concerned when known."""
+    text = _OS_ERRORS.get(exc.errno, exc.strerror or type(exc).__name__)
+    return f"{text} : {exc.filename}" if with_path and exc.filename else text

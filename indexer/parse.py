@@ -25,6 +25,7 @@ from pathlib import Path
 
 from unidecode import unidecode
 
+from .errors import describe_os_error
 from .fiche import FIELD_SPECS, REQUIRED_FIELDS, SPECS_BY_NAME, Fiche, FieldSpec
 
 BLOCK_MARKER = "actions"
@@ -211,6 +212,15 @@ def _split_header_row(text: str) -> tuple[str, str, str] | None:
     return name, department, year
 
 
+_RULE_CELL = re.compile(r":?-+:?")
+
+
+def is_table_rule(text: str) -> bool:
+    """The `---|---|---|` line under a table head: every cell made of dashes (and alignment colons)."""
+    cells = text.strip().strip("|").split("|")
+    return all(_RULE_CELL.fullmatch(cell.strip()) for cell in cells)
+
+
 def parse_header(lines: list[_Line]) -> list[tuple[str, str, str]]:
     """Rows of the optional `Nom | Département | Année` table (unreadable rows skipped)."""
     rows: list[tuple[str, str, str]] = []
@@ -220,7 +230,7 @@ def parse_header(lines: list[_Line]) -> list[tuple[str, str, str]]:
             in_table = (not line.error and "|" in line.text
                         and normalize_label(line.text).startswith("nom|departement|annee"))
             continue
-        if line.error or re.fullmatch(r"[\s|:-]*", line.text):
+        if line.error or not line.text.strip() or is_table_rule(line.text):
             continue
         row = _split_header_row(line.text)
         if row is None:
@@ -376,10 +386,14 @@ def finish_block(block: _Block, path: str, header: _HeaderIndex, occurrences: Co
     return fiche, None
 
 
-def _collapse_untitled(problems: list[ParseProblem]) -> list[ParseProblem]:
-    """Runs of consecutive untitled blocks become one message instead of thousands."""
+def _collapse_untitled(problems: list[tuple[int, ParseProblem]]) -> list[ParseProblem]:
+    """Runs of consecutive untitled blocks become one message instead of thousands.
+
+    `problems` pairs each problem with the position of its block in the file.
+    """
     collapsed: list[ParseProblem] = []
     run: list[ParseProblem] = []
+    last_position = -2
 
     def flush() -> None:
         if len(run) > 3:
@@ -391,15 +405,14 @@ def _collapse_untitled(problems: list[ParseProblem]) -> list[ParseProblem]:
             collapsed.extend(run)
         run.clear()
 
-    for problem in problems:
-        if problem.code == UNTITLED and run and problem.line - run[-1].line <= 2:
-            run.append(problem)
-            continue
-        flush()
+    for position, problem in problems:
+        if problem.code != UNTITLED or position != last_position + 1:
+            flush()
         if problem.code == UNTITLED:
             run.append(problem)
         else:
             collapsed.append(problem)
+        last_position = position
     flush()
     return collapsed
 
@@ -420,7 +433,8 @@ def _split_and_parse(lines: list[_Line], first_marker: int, path: str, header: _
     for index in range(first_marker, len(lines)):
         line = lines[index]
         if is_marker_text(line.text) and (
-                not blocks or blocks[-1].starts_new_block(_next_nonblank(lines, index + 1, TITLE_LINES + 1))):
+                not blocks or not blocks[-1].collector.in_text()
+                or blocks[-1].starts_new_block(_next_nonblank(lines, index + 1, TITLE_LINES + 1))):
             blocks.append(_Block(line.number))
         else:
             blocks[-1].feed(line)
@@ -430,8 +444,8 @@ def _split_and_parse(lines: list[_Line], first_marker: int, path: str, header: _
         if fiche is not None:
             fiches.append(fiche)
         if problem is not None:
-            problems.append(problem)
-    return fiches, problems, len(blocks)
+            problems.append((position, problem))
+    return fiches, _collapse_untitled(problems), len(blocks)
 
 
 def _looks_single_byte(lines: list[_Line]) -> bool:
@@ -480,7 +494,7 @@ def parse_bytes(data: bytes, path: str, occurrences: Counter | None = None) -> P
                 for line in preamble if line.error]
     header = _HeaderIndex(parse_header(preamble))
     fiches, block_problems, blocks = _split_and_parse(lines, first_marker, path, header, occurrences)
-    problems.extend(_collapse_untitled(block_problems))
+    problems.extend(block_problems)
     if _looks_single_byte(lines):
         problems = _single_byte_problem(path, lines, problems, blocks)
     return ParseResult(fiches, problems, blocks)
@@ -494,7 +508,7 @@ def parse_file(path: Path, occurrences: Counter | None = None) -> ParseResult:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        reason = f"lecture impossible : {exc.strerror or exc}"
+        reason = f"lecture impossible : {describe_os_error(exc, with_path=False)}"
         return ParseResult(problems=[ParseProblem(str(path), 0, reason, UNREADABLE)])
     return parse_bytes(data, str(path), occurrences)
 

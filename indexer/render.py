@@ -15,15 +15,14 @@ nothing wrong with. The format cannot carry everything a `Fiche` can hold:
   blank line first or last, and no line break other than `\\n`;
 - no text holds a NUL character or a lone surrogate (not valid UTF-8);
 - département and year come back through the header table: one line each,
-  no `|`, no surrounding whitespace; the table row must not be made only of
-  `-`, `|`, `:` and spaces (the parser reads it as a rule); with an empty
+  no `|`, no surrounding whitespace; the table row must not read as the
+  table's `---|---|---|` rule (title, département and year all dashes); with an empty
   département the structure must not end in ` - Something` (the parser takes
   the département from it).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from .fiche import FIELD_SPECS, Fiche, FieldSpec
@@ -32,6 +31,7 @@ from .parse import (
     PARTNERS_SUBHEADING,
     department_from_structure,
     is_structural_line,
+    is_table_rule,
     normalize_label,
 )
 
@@ -43,7 +43,6 @@ PARTNERS_LINE = "Partenaires d'action:"
 _OPENED_WITH_DASH = frozenset({"keywords", "initiative", "partners"})
 _MARKER_LINE = BLOCK_MARKER.capitalize()
 _LINE_BREAKS = ("\n", "\r")
-_IGNORED_HEADER_ROW = re.compile(r"[\s|:-]*")
 
 
 def _field_lines(spec: FieldSpec, value: str | list[str]) -> list[str]:
@@ -145,8 +144,8 @@ def _header_problems(fiche: Fiche) -> list[str]:
             problems.append(f"{name} : contient « | »")
     if not fiche.department and department_from_structure(fiche.structure):
         problems.append("department : vide, mais la structure se termine par « - Département »")
-    if (fiche.department or fiche.year) and _IGNORED_HEADER_ROW.fullmatch(_header_row(fiche)):
-        problems.append("title : ligne d'en-tête faite seulement de « - », « | », « : » et d'espaces")
+    if is_table_rule(_header_row(fiche)):
+        problems.append("title : la ligne d'en-tête se lit comme le filet du tableau (« --- | --- | --- »)")
     return problems
 
 

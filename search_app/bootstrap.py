@@ -21,10 +21,14 @@ def ensure_index(settings: Settings) -> None:
     try:
         open_current(settings.INDEX_DIR)[1].close()
         return
-    except (IndexNotFound, IndexCorrupt) as exc:
+    except IndexNotFound:
         if not settings.BUILD_IF_MISSING:
             raise
-        log.warning("%s — construction depuis %s", exc, settings.CORPUS_DIR)
+        log.warning("aucun index dans %s : construction depuis %s", settings.INDEX_DIR, settings.CORPUS_DIR)
+    except IndexCorrupt as exc:
+        if not settings.BUILD_IF_MISSING:
+            raise
+        log.warning("index illisible (%s) : reconstruction depuis %s", exc, settings.CORPUS_DIR)
     result = parse_corpus(settings.CORPUS_DIR)
     for problem in result.problems:
         log.warning("fiche rejetée : %s", problem)

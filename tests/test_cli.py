@@ -270,3 +270,11 @@ def test_add_a_file_with_rejected_fiches_exits_1(cli, tmp_path, sample_index):
     assert err == f"{source}:1: bloc « Actions » sans titre\n"
     assert out == f"0 indexées, 1 rejetées — génération {served}\n"
     assert read_current(index).name == served
+
+
+def test_system_errors_are_reported_in_french(cli, tmp_path):
+    blocker = tmp_path / "fichier"
+    blocker.write_text("pas un dossier")
+    code, out, err = cli("build", "--corpus", str(SAMPLE), "--index", str(blocker / "index"))
+    assert code == 3
+    assert err == f"erreur : ce n'est pas un dossier : {blocker / 'index'}\n"

@@ -144,13 +144,15 @@ def test_sigkill_at_random_points_leaves_the_previous_index_serving(served, big_
     assert [hit.id for hit in engine.search(SearchRequest.make("parentalité")).hits] == engine_before
 
 
-def test_ctrl_c_mid_build_leaves_the_old_index_intact(served, big_corpus):
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.3])
+def test_ctrl_c_mid_build_leaves_the_old_index_intact(served, big_corpus, delay):
+    """Ctrl-C at several points after the new generation appears (worker start-up included)."""
     before, generation = answers(served), read_current(served).name
     names = generation_names(served)
     process = start_build(big_corpus, served)
     try:
         assert wait_for(lambda: len(generation_names(served)) > len(names), 120), "the build never started writing"
-        time.sleep(0.3)
+        time.sleep(delay)
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=120)
         assert process.returncode == 130, err

@@ -380,6 +380,15 @@ def test_a_thousand_actions_lines_in_a_row_give_one_message(sample):
     assert_accounted(result)
 
 
+def test_untitled_blocks_separated_by_blank_lines_collapse_too():
+    data = SAMPLE_BYTES + b"\n" + b"Actions\n\n\n\n" * 500
+    result = parse_bytes(data, "espaces.txt")
+    assert [str(p) for p in result.problems] == [
+        "espaces.txt:893: 500 blocs « Actions » sans titre (lignes 893 à 2889)"]
+    assert len(result.fiches) == 14
+    assert_accounted(result)
+
+
 def test_a_few_untitled_blocks_are_listed_one_by_one():
     data = b"Actions\n\nActions\n- Structure organisatrice\n- X - Somme\n"
     result = parse_bytes(data, "deux.txt")
@@ -421,7 +430,8 @@ def test_50_mb_corpus_file(tmp_path):
 def test_unreadable_file(tmp_path):
     missing = tmp_path / "absent.txt"
     result = parse_file(missing)
-    assert [str(p) for p in result.problems] == [f"{missing}:0: lecture impossible : No such file or directory"]
+    assert [str(p) for p in result.problems] == [f"{missing}:0: lecture impossible : fichier ou dossier introuvable"]
+    assert [str(p) for p in parse_file(tmp_path).problems] == [f"{tmp_path}:0: lecture impossible : c'est un dossier"]
 
 
 def test_missing_corpus_folder(tmp_path):
