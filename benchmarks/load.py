@@ -122,12 +122,34 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _process_tree(pid: int) -> list[int]:
+    """The process and its descendants (the server forks one worker per core)."""
+    tree, index = [pid], 0
+    while index < len(tree):
+        try:
+            with open(f"/proc/{tree[index]}/task/{tree[index]}/children", encoding="ascii") as children:
+                tree.extend(int(child) for child in children.read().split())
+        except OSError:
+            pass
+        index += 1
+    return tree
+
+
 def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for process {pid}")
+    """Resident memory of the server: the main process plus its workers."""
+    total, found = 0.0, False
+    for member in _process_tree(pid):
+        try:
+            with open(f"/proc/{member}/status", encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) / 1024
+                        found = True
+        except OSError:
+            continue
+    if not found:
+        raise RuntimeError(f"no VmRSS for process {pid}")
+    return total
 
 
 def start_server(index_dir: Path, corpus_dir: Path, port: int, threads: int, log_path: Path) -> subprocess.Popen:

@@ -34,6 +34,8 @@ class Settings:
     HOST: str = "127.0.0.1"
     PORT: int = 8000
     THREADS: int = 8
+    WORKERS: int = 0
+    """Serving processes; 0 means one per core, up to 2."""
 
     @classmethod
     def load(cls, overrides: dict[str, Any] | None = None) -> Settings:

@@ -8,7 +8,9 @@ A second signal during that wait stops it at once.
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import socket
 import sys
 import time
 from collections.abc import MutableMapping
@@ -104,11 +106,74 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """The socket every worker process accepts on (bound once, before forking)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.setblocking(False)
+    return sock
+
+
+def _serve_in_worker(app: Any, sock: socket.socket, threads: int) -> int:
+    """Body of one worker process: its own waitress loop and threads on the shared socket."""
+    server = create_server(app, sockets=[sock], threads=threads, ident="centres-sociaux")
+    run_until_signalled(server)
+    return 0
+
+
+def run_workers(app: Any, sock: socket.socket, workers: int, threads: int) -> int:
+    """Forks `workers` processes serving `sock`; forwards SIGTERM/SIGINT to them and waits.
+
+    Python threads share one core; processes use them all. The index is
+    opened by each worker on its first request. The parent keeps no copy of
+    the listening socket, so once the workers have stopped accepting, new
+    connections are refused.
+    """
+    children: list[int] = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                code = _serve_in_worker(app, sock, threads)
+            finally:
+                os._exit(code)
+        children.append(pid)
+    sock.close()
+
+    def forward(signum: int, frame: Any) -> None:
+        for child in children:
+            try:
+                os.kill(child, signum)
+            except ProcessLookupError:
+                pass
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, forward)
+    status = 0
+    for child in children:
+        while True:
+            try:
+                _, code = os.waitpid(child, 0)
+                break
+            except InterruptedError:
+                continue
+        if os.waitstatus_to_exitcode(code) != 0:
+            log.error("le processus de service %d s'est arrêté en erreur (%s)", child, code)
+            status = 1
+    return status
+
+
 @click.command()
 @click.option("--host", default=None, help="Adresse d'écoute (défaut : SEARCH_HOST ou 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (défaut : SEARCH_PORT ou 8000).")
-@click.option("--threads", default=None, type=int, help="Fils de traitement (défaut : SEARCH_THREADS ou 8).")
-def main(host: str | None, port: int | None, threads: int | None) -> None:
+@click.option("--threads", default=None, type=int, help="Fils par processus (défaut : SEARCH_THREADS ou 8).")
+@click.option("--workers", default=None, type=int,
+              help="Processus de service (défaut : SEARCH_WORKERS, ou un par cœur jusqu'à 2).")
+def main(host: str | None, port: int | None, threads: int | None, workers: int | None) -> None:
     """Lance le service de recherche."""
     configure_logging()
     try:
@@ -121,15 +186,21 @@ def main(host: str | None, port: int | None, threads: int | None) -> None:
         _fail(str(exc), EXIT_INDEX_ERROR)
     host = host or settings.HOST
     port = settings.PORT if port is None else port
+    threads = threads or settings.THREADS
+    workers = max(1, workers or settings.WORKERS or min(2, os.cpu_count() or 1))
     try:
-        server = create_server(app, host=host, port=port, threads=threads or settings.THREADS,
-                               ident="centres-sociaux")
+        sock = _listening_socket(host, port)
     except OSError as exc:
         _fail(f"impossible d'écouter sur {host}:{port} ({exc.strerror or exc})", EXIT_LISTEN_ERROR)
-    port = getattr(server, "effective_port", port)
-    click.echo(f"Recherche des actions des centres sociaux : http://{host}:{port}/", err=True)
-    run_until_signalled(server)
+    port = sock.getsockname()[1]
+    click.echo(f"Recherche des actions des centres sociaux : http://{host}:{port}/ "
+               f"({workers} processus × {threads} fils)", err=True)
+    if workers == 1:
+        status = _serve_in_worker(app, sock, threads)
+    else:
+        status = run_workers(app, sock, workers, threads)
     click.echo("Service arrêté.", err=True)
+    sys.exit(status)
 
 
 if __name__ == "__main__":
