@@ -3,7 +3,8 @@
 Layout of an index root::
 
     ROOT/CURRENT              name of the generation being served (replaced atomically)
-    ROOT/generations/NAME/    one complete Whoosh index per generation
+    ROOT/generations/NAME/    one complete Whoosh index per generation, with
+                              generation.json listing its files and sizes
     ROOT/build.lock           held (flock) by the one process writing
 
 A build writes a new generation beside the served one and switches CURRENT
@@ -23,6 +24,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import json
 import os
 import re
 import shutil
@@ -45,6 +47,8 @@ from .schema import build_schema, fiche_document
 CURRENT_FILE = "CURRENT"
 GENERATIONS_DIR = "generations"
 LOCK_FILE = "build.lock"
+MANIFEST_FILE = "generation.json"
+_UNLISTED = frozenset({"MAIN_WRITELOCK", MANIFEST_FILE, f"{MANIFEST_FILE}.tmp"})
 PARALLEL_THRESHOLD = 2_000
 GENERATION_NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.-]{0,99}")
 _PR_SET_PDEATHSIG = 1
@@ -81,11 +85,49 @@ def read_current(root: Path) -> Generation:
     return Generation(name, path)
 
 
+def _indexed_files(path: Path) -> dict[str, int]:
+    """Whoosh's files of a generation (what the manifest lists), with their sizes."""
+    return {file.name: file.stat().st_size for file in sorted(path.iterdir())
+            if file.is_file() and file.name not in _UNLISTED and not file.name.endswith(".lock")}
+
+
+def _write_manifest(path: Path) -> None:
+    tmp = path / f"{MANIFEST_FILE}.tmp"
+    tmp.write_text(json.dumps({"files": _indexed_files(path)}, indent=0), encoding="utf-8")
+    os.replace(tmp, path / MANIFEST_FILE)
+
+
+def _check_manifest(generation: Generation) -> None:
+    """Every file listed when the generation was served is there, with its size (a cheap check, no reading)."""
+    try:
+        listed = json.loads((generation.path / MANIFEST_FILE).read_text(encoding="utf-8"))["files"]
+        expected = {str(name): int(size) for name, size in listed.items()}
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise IndexCorrupt(str(generation.path), f"liste des fichiers {MANIFEST_FILE} illisible") from exc
+    present = _indexed_files(generation.path)
+    for name, size in expected.items():
+        if name not in present:
+            raise IndexCorrupt(str(generation.path), f"fichier « {name} » manquant")
+        if present[name] != size:
+            raise IndexCorrupt(str(generation.path),
+                               f"fichier « {name} » tronqué ou modifié ({present[name]} octets au lieu de {size})")
+
+
 def open_generation(generation: Generation) -> Index:
-    """Opens a generation and its segments; IndexCorrupt if any of its files is damaged or missing."""
+    """Opens a generation and its segments; IndexCorrupt if any of its files is damaged or missing.
+
+    Checks the manifest, the table of contents, the term dictionaries and the
+    first stored record; damage inside a postings list that keeps the file's
+    size only shows when a search reads it.
+    """
+    _check_manifest(generation)
     try:
         ix = whoosh_index.open_dir(str(generation.path))
-        ix.reader().close()
+        with ix.reader() as reader:
+            if reader.doc_count_all():
+                reader.stored_fields(0)
     except Exception as exc:  # whoosh raises many kinds on damaged files
         raise IndexCorrupt(str(generation.path),
                            f"fichiers d'index endommagés ou manquants : {type(exc).__name__}") from exc
@@ -212,6 +254,7 @@ def _served_name(root: Path) -> str | None:
 
 def _switch_to(root: Path, generation: Generation) -> None:
     """Make `generation` the served one: an atomic rename of the CURRENT file."""
+    _write_manifest(generation.path)
     _fsync_tree(generation.path)
     tmp = root / f"{CURRENT_FILE}.{os.getpid()}.tmp"
     with open(tmp, "w", encoding="utf-8") as handle:
@@ -294,7 +337,7 @@ def _write_documents(ix: Index, fiches: list[Fiche], *, procs: int, show_progres
                      replace: bool) -> None:
     multi = procs > 1 and len(fiches) >= PARALLEL_THRESHOLD
     with _deferred_interrupt() as check_interrupt:
-        writer = ix.writer(procs=procs if multi else 1, multisegment=multi, limitmb=256)
+        writer = ix.writer(procs=procs if multi else 1, multisegment=multi, limitmb=256, compound=False)
         try:
             for fiche in _progress(fiches, show_progress):
                 check_interrupt()
@@ -352,7 +395,7 @@ def _copy_generation(root: Path, source: Generation) -> Generation:
     """A new generation sharing the (immutable) segment files of `source` by hard link."""
     target = _new_generation(root)
     for file in source.path.iterdir():
-        if file.name.endswith(".lock") or file.name == "MAIN_WRITELOCK":
+        if file.name.endswith(".lock") or file.name in _UNLISTED:
             continue
         try:
             os.link(file, target.path / file.name)

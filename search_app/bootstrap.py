@@ -33,5 +33,4 @@ def ensure_index(settings: Settings) -> None:
     for problem in result.problems:
         log.warning("fiche rejetée : %s", problem)
     report = build_index(result.fiches, settings.INDEX_DIR)
-    log.info("index construit : %d fiches, %d rejetées, génération %s",
-             report.indexed, len(result.problems), report.generation.name)
+    log.info("index construit : %s, génération %s", result.summary(), report.generation.name)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from whoosh import index as whoosh_index
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.qparser import MultifieldParser, OrGroup
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import signal
 import subprocess
@@ -279,23 +280,42 @@ def _empty_current(root: Path) -> None:
 
 def _garbage_toc(root: Path) -> None:
     for toc in read_current(root).path.glob("*.toc"):
-        toc.write_bytes(os.urandom(300))
+        toc.write_bytes(os.urandom(toc.stat().st_size))
 
 
-def _garbage_segments(root: Path) -> None:
-    for segment in read_current(root).path.glob("*.seg"):
-        segment.write_bytes(b"\x00garbage" * 500)
+def _segment_files(root: Path, suffix: str = "") -> list[Path]:
+    files = [f for f in read_current(root).path.iterdir()
+             if f.name.startswith("MAIN_") and f.name != "MAIN_WRITELOCK" and f.name.endswith(suffix)]
+    assert files, f"no segment file ending in {suffix!r}"
+    return files
+
+
+def _same_size_garbage(files: list[Path]) -> None:
+    for file in files:
+        file.write_bytes((b"\x00garbage" * (file.stat().st_size // 8 + 1))[:file.stat().st_size])
+
+
+def _garbage_term_dictionary(root: Path) -> None:
+    _same_size_garbage(_segment_files(root, ".trm"))
+
+
+def _garbage_stored_records(root: Path) -> None:
+    _same_size_garbage(_segment_files(root, "_stored.col"))
 
 
 def _truncated_segments(root: Path) -> None:
-    for segment in read_current(root).path.glob("*.seg"):
+    for segment in _segment_files(root):
         data = segment.read_bytes()
         segment.write_bytes(data[:len(data) // 2])
 
 
-def _deleted_segments(root: Path) -> None:
-    for segment in read_current(root).path.glob("*.seg"):
+def _deleted_postings(root: Path) -> None:
+    for segment in _segment_files(root, ".pst"):
         segment.unlink()
+
+
+def _garbage_manifest(root: Path) -> None:
+    (read_current(root).path / "generation.json").write_bytes(b"\xff{pas du json")
 
 
 def _emptied_generation(root: Path) -> None:
@@ -320,16 +340,23 @@ def test_unusable_current_file_is_reported_and_build_recovers(index_root, sample
     assert answers(index_root) == before
 
 
-@pytest.mark.parametrize("damage", [_garbage_toc, _garbage_segments, _truncated_segments,
-                                    _deleted_segments, _emptied_generation])
-def test_damaged_index_files_are_reported_and_build_recovers(index_root, sample_fiches, damage):
+@pytest.mark.parametrize("damage, detail", [
+    (_garbage_toc, "fichiers d'index endommagés ou manquants : "),
+    (_garbage_term_dictionary, "fichiers d'index endommagés ou manquants : "),
+    (_garbage_stored_records, "fichiers d'index endommagés ou manquants : "),
+    (_truncated_segments, "fichier « MAIN_"),
+    (_deleted_postings, "fichier « MAIN_"),
+    (_emptied_generation, "fichiers d'index endommagés ou manquants : "),
+    (_garbage_manifest, "liste des fichiers generation.json illisible"),
+])
+def test_damaged_index_files_are_reported_and_build_recovers(index_root, sample_fiches, damage, detail):
     before = answers(index_root)
     path = read_current(index_root).path
     damage(index_root)
     with pytest.raises(IndexCorrupt) as error:
         open_current(index_root)
     message = str(error.value)
-    assert message.startswith(f"l'index « {path} » est illisible (fichiers d'index endommagés ou manquants : ")
+    assert message.startswith(f"l'index « {path} » est illisible ({detail}")
     assert message.endswith(") : reconstruisez-le avec `python -m indexer build`")
     with pytest.raises(IndexCorrupt):
         add_fiches([new_fiche()], index_root)
@@ -346,3 +373,28 @@ def test_build_recovers_when_generations_is_not_a_folder(tmp_path, sample_fiches
         open_current(root)
     build_index(sample_fiches, root)
     assert doc_count(root) == 14
+
+
+def test_truncated_file_is_named_in_the_message(index_root):
+    postings = _segment_files(index_root, ".pst")[0]
+    size = postings.stat().st_size
+    postings.write_bytes(postings.read_bytes()[:10])
+    with pytest.raises(IndexCorrupt) as error:
+        open_current(index_root)
+    assert str(error.value) == (
+        f"l'index « {postings.parent} » est illisible (fichier « {postings.name} » tronqué ou modifié "
+        f"(10 octets au lieu de {size})) : reconstruisez-le avec `python -m indexer build`")
+
+
+def test_generation_without_manifest_still_opens(index_root):
+    (read_current(index_root).path / "generation.json").unlink()
+    assert doc_count(index_root) == 14
+
+
+def test_incremental_generations_get_their_own_manifest(index_root):
+    add_fiches([new_fiche()], index_root)
+    path = read_current(index_root).path
+    listed = json.loads((path / "generation.json").read_text())["files"]
+    assert listed == {f.name: f.stat().st_size for f in path.iterdir()
+                      if f.name not in ("generation.json", "MAIN_WRITELOCK")}
+    assert doc_count(index_root) == 15

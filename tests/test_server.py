@@ -262,7 +262,7 @@ def fill_generation_with_garbage(root: Path) -> None:
 
 def truncate_segments(root: Path) -> None:
     for file in read_current(root).path.iterdir():
-        if file.suffix == ".seg":
+        if file.name.startswith("MAIN_") and file.name != "MAIN_WRITELOCK":
             file.write_bytes(file.read_bytes()[: file.stat().st_size // 2])
 
 
