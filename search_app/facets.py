@@ -24,16 +24,30 @@ class _Facet:
     index: dict[str, int]
     flat_docs: np.ndarray
     flat_ordinals: np.ndarray
-    """All (document, value ordinal) pairs of the facet, for counting in one `bincount`."""
+    """All (document, value ordinal) pairs, value-major: count a large match set in one `bincount`."""
+    doc_starts: np.ndarray
+    doc_ordinals: np.ndarray
+    """The same pairs document-major (CSR): count a small match set by visiting only its documents."""
 
     @classmethod
-    def of(cls, values: list[str], docs: list[np.ndarray]) -> _Facet:
-        flat_docs = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
-        flat_ordinals = np.repeat(np.arange(len(docs)), [len(d) for d in docs]) if docs \
-            else np.zeros(0, dtype=np.int64)
-        return cls(values, docs, {v: i for i, v in enumerate(values)}, flat_docs, flat_ordinals)
+    def of(cls, values: list[str], docs: list[np.ndarray], doc_count: int) -> _Facet:
+        flat_docs = np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, dtype=np.int32)
+        flat_ordinals = (np.repeat(np.arange(len(docs), dtype=np.int32), [len(d) for d in docs]) if docs
+                         else np.zeros(0, dtype=np.int32))
+        order = np.argsort(flat_docs, kind="stable")
+        doc_starts = np.zeros(doc_count + 1, dtype=np.int64)
+        np.cumsum(np.bincount(flat_docs, minlength=doc_count), out=doc_starts[1:])
+        return cls(values, docs, {v: i for i, v in enumerate(values)}, flat_docs, flat_ordinals,
+                   doc_starts, flat_ordinals[order])
 
-    def counts(self, mask: np.ndarray) -> np.ndarray:
+    def counts(self, mask: np.ndarray, matched: np.ndarray | None = None) -> np.ndarray:
+        """Documents per value among `mask` (`matched` = its document numbers, if known)."""
+        if matched is not None and len(matched) * 4 < len(self.flat_docs):
+            starts = self.doc_starts[matched]
+            lengths = self.doc_starts[matched + 1] - starts
+            total = int(lengths.sum())
+            offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+            return np.bincount(self.doc_ordinals[offsets], minlength=len(self.values))
         return np.bincount(self.flat_ordinals[mask[self.flat_docs]], minlength=len(self.values))
 
 
@@ -63,7 +77,7 @@ class FacetTable:
                     if len(ids):
                         values.append(value)
                         docs.append(ids)
-            facets[name] = _Facet.of(values, docs)
+            facets[name] = _Facet.of(values, docs, doc_count)
         return cls(doc_count, live, facets)
 
     def all_docs(self) -> np.ndarray:
@@ -93,10 +107,15 @@ class FacetTable:
                            limit: int) -> dict[str, list[tuple[str, int, bool]]]:
         """Per facet: (value, count, selected), by count then value; selected values always kept."""
         out = {}
+        shared = matched & self.filter_mask(filters)
+        shared_docs = np.flatnonzero(shared)
         for name, facet in self.facets.items():
-            base = matched & self.filter_mask(filters, skip=name)
+            if filters.get(name):
+                base = matched & self.filter_mask(filters, skip=name)
+                counts = facet.counts(base, np.flatnonzero(base))
+            else:
+                counts = facet.counts(shared, shared_docs)
             selected = set(filters.get(name, ()))
-            counts = facet.counts(base)
             rows = [(value, int(count), value in selected)
                     for value, count in zip(facet.values, counts.tolist()) if count or value in selected]
             rows.sort(key=lambda row: (-row[1], row[0].lower()))

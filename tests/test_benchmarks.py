@@ -134,7 +134,7 @@ def test_run_prints_the_table_end_to_end_and_reuses_its_work(tmp_path):
                 "| /api/search, tout le mélange — p50 / p95 / p99 |", "| … paragraphe |", "| … 3 filtres |",
                 "| Requête classée simple Whoosh", "| Cache (succès)", "| /similar (texte collé)",
                 "| /actions/<id>/similar", "| Démarrage à froid", "| HTTP 8 clients, cache activé",
-                "| HTTP 32 clients, cache désactivé", "| Mémoire max du serveur",
+                "| HTTP 32 clients, cache désactivé", "| Mémoire du serveur (",
                 "| SQLite : recherche complète", "| Recherche complète : nous / SQLite"):
         assert row in table, row
     assert re.search(r"\| HTTP 32 clients, cache activé \(défaut\) — débit, p50 / p95 \| \d+ req/s, .*, 0 erreur", table)
