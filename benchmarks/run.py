@@ -210,9 +210,10 @@ def prepare_index(fiches: list[Fiche], opts: Options, procs: int) -> tuple[Path,
         return root, {**done, "reused": True}
     _discard(root)
     log(f"construction de l'index ({procs} processus) dans {root}")
+    fingerprint = indexer_fingerprint()
     report = build_index(fiches, root, procs=procs)
     generation = read_current(root)
-    info = {"seconds": report.seconds, "indexed": report.indexed, "indexer": indexer_fingerprint(),
+    info = {"seconds": report.seconds, "indexed": report.indexed, "indexer": fingerprint,
             "bytes": sum(f.stat().st_size for f in generation.path.iterdir() if f.is_file()),
             "segments": len(list(generation.path.glob("*.seg"))) or len(list(generation.path.glob("*_*.trm")))}
     _write_marker(root, info)

@@ -144,7 +144,7 @@ def _strip_elision(text: str) -> str:
 # word as tokenized → its index term (None for a stop word), per analyzer kind.
 # Module-level so that it is not pickled into the index with the schema.
 _TERM_CACHES: dict[str, dict[str, str | None]] = {"stem": {}, "spell": {}}
-_TERM_CACHE_LIMIT = 500_000
+_TERM_CACHE_LIMIT = 200_000
 
 
 class NormalizeFilter(Filter):

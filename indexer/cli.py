@@ -16,7 +16,7 @@ from .build import add_fiches, build_index, remove_fiche
 from .config import default_corpus_dir, default_index_dir
 from .errors import IndexerError, describe_os_error
 from .parse import ParseResult, parse_corpus, parse_file
-from .schema import PUBLIC_FACETS
+from .schema import FACET_LABELS, PUBLIC_FACETS
 
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
@@ -130,7 +130,7 @@ def search(query: str, filters: tuple[str, ...], page: int, per_page: int, as_js
     for name, values in response.facets.items():
         if values:
             shown = ", ".join(f"{v.value} ({v.count})" for v in values[:8])
-            click.echo(f"  {name}: {shown}")
+            click.echo(f"  {FACET_LABELS.get(name, name)} [{name}] : {shown}")
 
 
 @cli.command()

@@ -45,10 +45,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_embed(app: Flask) -> None:
-    try:
-        from . import embed
-    except ImportError:
-        return
+    from . import embed
+
     app.register_blueprint(embed.bp)
 
 
@@ -82,6 +80,7 @@ def _register_errors(app: Flask) -> None:
             404: ("not_found", "page introuvable"),
             405: ("method_not_allowed", "méthode HTTP non autorisée ici"),
             413: ("payload_too_large", "corps de requête trop volumineux"),
+            500: ("internal_error", "erreur interne : la requête n'a pas pu aboutir"),
         }
         code, message = messages.get(error.code or 400, ("bad_request", "requête invalide"))
         wrapped = PayloadTooLarge(message) if error.code == 413 else ServiceError(message, code)

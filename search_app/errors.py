@@ -8,6 +8,7 @@ class ServiceError(Exception):
     code = "bad_request"
 
     def __init__(self, message: str, code: str | None = None) -> None:
+        message = message.encode("utf-8", errors="replace").decode("utf-8")
         super().__init__(message)
         self.message = message
         if code:

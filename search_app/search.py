@@ -39,6 +39,7 @@ SUGGEST_BELOW = 3
 MAX_SYNTAX_WORDS = 64
 SIMILARITY_TERMS = 25
 SIMILARITY_FIELDS = ("body", "summary", "title")
+SIMILARITY_CANDIDATES = 600
 SNIPPET_CHARS = 240
 FIELD_ALIASES = {
     "title": ["titre"],
@@ -165,7 +166,16 @@ def normalize_fields(text: str) -> str:
             return " "
         return f"{name}:"
 
-    return _FIELD_PREFIX.sub(replace, text)
+    return _strip_dangling_operators(_FIELD_PREFIX.sub(replace, text))
+
+
+_DANGLING_OPERATORS = re.compile(
+    r"^\s*(?:(?:AND|OR|ET|OU)\s+)+|(?:\s+(?:AND|OR|ET|OU|NOT|SAUF))+\s*$|(?:\s+(?:AND|OR|ET|OU|NOT|SAUF))+(?=\s*\))")
+
+
+def _strip_dangling_operators(text: str) -> str:
+    """Drops operators with nothing to bind (`jardin OR`, `AND jardin`), as typed mid-query."""
+    return _DANGLING_OPERATORS.sub("", text)
 
 
 class _Parser:
@@ -270,19 +280,32 @@ def plain_words_query(words: list[str], relaxed: bool) -> wq.Query:
 
 
 def key_terms(text: str, searcher, limit: int = SIMILARITY_TERMS) -> list[tuple[str, float]]:
-    """The `limit` most distinctive stems of a text (tf·idf, document frequency in the body)."""
+    """The `limit` most distinctive stems of a text (tf·idf).
+
+    Only the most frequent SIMILARITY_CANDIDATES stems are weighed, so a page
+    of random words costs no more than a page of prose.
+    """
     counts = Counter(analyze(text[:200_000]))
     total = max(1, searcher.doc_count())
     scored = []
-    for stem, tf in counts.items():
+    for stem, tf in counts.most_common(SIMILARITY_CANDIDATES):
         if len(stem) < 2 or stem.isdigit():
             continue
-        df = max(searcher.doc_frequency(name, stem) for name in SIMILARITY_FIELDS)
+        df = _document_frequency(searcher, stem)
         if df == 0:
             continue
         scored.append((stem, (1 + math.log(tf)) * math.log(1 + total / df)))
     scored.sort(key=lambda item: (-item[1], item[0]))
     return scored[:limit]
+
+
+def _document_frequency(searcher, stem: str) -> int:
+    """Documents holding the stem in the body, else in the summary, else in the title."""
+    for name in SIMILARITY_FIELDS:
+        df = searcher.doc_frequency(name, stem)
+        if df:
+            return df
+    return 0
 
 
 def similarity_query(terms: list[tuple[str, float]]) -> wq.Query:
@@ -466,7 +489,7 @@ class SearchEngine:
         facets = snapshot.facets.disjunctive_counts(evaluation.mask, filters, self.facet_limit)
         hits = self._page_hits(snapshot, q, evaluation, selected, request, total)
         suggestion = None
-        if q is not None and not similarity and total < SUGGEST_BELOW:
+        if q is not None and not similarity and (relaxed or total < SUGGEST_BELOW):
             suggestion = self._suggestion(snapshot, searcher, request.query, total, relaxed, filter_mask)
         return SearchResponse(
             query=request.query, total=total, page=request.page, per_page=request.per_page,
@@ -560,13 +583,20 @@ class SearchEngine:
     def similar_to_fiche(self, fiche_id: str, limit: int = 5,
                          filters: dict[str, list[str]] | None = None) -> list[Hit]:
         snapshot = self.snapshot()
+        key = (snapshot.generation.name, "similar", fiche_id, limit,
+               tuple(sorted((k, tuple(v)) for k, v in (filters or {}).items())))
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
         searcher = snapshot.searcher()
         docnum = searcher.document_number(id=fiche_id)
         if docnum is None:
             raise FicheNotFound(fiche_id)
         fiche = Fiche.from_dict(_record(searcher.stored_fields(docnum)))
         text = "\n".join([fiche.title, fiche.title, "\n".join(fiche.keywords), fiche.summary, fiche.body_text()])
-        return self._similar(snapshot, text, limit, filters, exclude=docnum)
+        hits = self._similar(snapshot, text, limit, filters, exclude=docnum)
+        self._cache.put(key, hits)
+        return hits
 
     def similar_to_text(self, text: str, limit: int = 10,
                         filters: dict[str, list[str]] | None = None) -> list[Hit]:

@@ -139,6 +139,8 @@ def run_workers(app: Any, sock: socket.socket, workers: int, threads: int) -> in
             code = 1
             try:
                 code = _serve_in_worker(app, sock, threads)
+            except BaseException:
+                log.exception("le processus de service %d s'est arrêté sur une erreur", os.getpid())
             finally:
                 os._exit(code)
         children.append(pid)

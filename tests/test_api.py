@@ -504,3 +504,10 @@ def test_openapi_refs_resolve(client):
     assert RESPONSE_KEYS <= set(response["properties"])
     search_params = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
     assert {"q", "page", "per_page", "sort", *FACETS} <= search_params
+
+
+def test_lone_surrogate_echoed_in_an_error_is_still_valid_json(client):
+    response = client.post("/api/similar", data='{"text": "jardin", "limit": "\\ud800"}',
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_parameter"

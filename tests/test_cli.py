@@ -155,7 +155,7 @@ def test_search_text_output_lists_facet_counts(cli, sample_index):
     code, out, _ = cli("search", "", "--index", str(sample_index))
     assert code == 0
     assert out.splitlines()[0] == "14 résultat(s)"
-    assert "  status: En cours (10), Terminée (3)" in out.splitlines()
+    assert "  Statut [status] : En cours (10), Terminée (3)" in out.splitlines()
 
 
 @pytest.mark.parametrize("args, message", [

@@ -287,3 +287,15 @@ def test_search_request_normalises_filters():
     a = SearchRequest.make("jardin", {"keyword": ["b", "a", "a"], "year": []})
     b = SearchRequest.make(" jardin ", {"keyword": ["a", "b"]})
     assert a == b and hash(a) == hash(b)
+
+
+@pytest.mark.parametrize("typed", ["jardin OR", "jardin AND", "AND jardin", "jardin SAUF", "OU jardin ET"])
+def test_operators_with_nothing_to_bind_are_ignored(engine, typed):
+    expected = [hit.id for hit in engine.search(SearchRequest.make("jardin")).hits]
+    assert [hit.id for hit in engine.search(SearchRequest.make(typed)).hits] == expected
+
+
+def test_suggestion_offered_when_a_typo_forces_any_word_matching(engine):
+    response = engine.search(SearchRequest.make("jardn partagé"))
+    assert response.relaxed is True
+    assert response.suggestion == "jardin partagé"
