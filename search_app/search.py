@@ -12,6 +12,7 @@ import re
 import threading
 import time
 from collections import Counter, OrderedDict
+from itertools import islice
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -40,6 +41,7 @@ MAX_SYNTAX_WORDS = 64
 SIMILARITY_TERMS = 25
 SIMILARITY_FIELDS = ("body", "summary", "title")
 SIMILARITY_CANDIDATES = 600
+COMPLETION_CANDIDATES = 300
 SNIPPET_CHARS = 240
 FIELD_ALIASES = {
     "title": ["titre"],
@@ -362,7 +364,7 @@ class _Snapshot:
     postings: PostingsCache
     year_key: np.ndarray
     title_rank: np.ndarray
-    folded_titles: list[str]
+    title_starts: TitleStarts
     _local: threading.local = field(default_factory=threading.local)
 
     def searcher(self):
@@ -387,6 +389,47 @@ class _Snapshot:
 
     def title(self, docnum: int) -> str:
         return self.searcher().stored_fields(docnum).get("title", "")
+
+
+class TitleStarts:
+    """Finds the titles in which a word starts with a typed prefix, by binary search.
+
+    Keeps every folded title from each of its word starts on (cut to KEY_BYTES)
+    in one sorted fixed-width byte array, so a keystroke costs a few
+    `searchsorted` calls, not a scan of all titles.
+    """
+
+    KEY_BYTES = 32
+
+    def __init__(self, folded_titles: list[str]) -> None:
+        self.folded_titles = folded_titles
+        keys, docnums = [], []
+        for docnum, title in enumerate(folded_titles):
+            start = 0
+            while start != -1:
+                keys.append(title[start:start + self.KEY_BYTES].encode("ascii", "replace"))
+                docnums.append(docnum)
+                start = title.find(" ", start)
+                start = -1 if start == -1 else start + 1
+        order = np.argsort(np.array(keys, dtype=f"S{self.KEY_BYTES}"), kind="stable")
+        self.keys = np.array(keys, dtype=f"S{self.KEY_BYTES}")[order]
+        self.docnums = np.array(docnums, dtype=np.int32)[order]
+
+    def matching(self, folded_prefix: str) -> np.ndarray:
+        """Document numbers, ascending, of titles with a word (and what follows) starting with the prefix."""
+        prefix = folded_prefix.encode("ascii", "replace")
+        head = prefix[:self.KEY_BYTES]
+        low = np.searchsorted(self.keys, head, side="left")
+        high = np.searchsorted(self.keys, head + b"\xff" * (self.KEY_BYTES - len(head)), side="right") \
+            if len(head) < self.KEY_BYTES else np.searchsorted(self.keys, head, side="right")
+        docnums = np.unique(self.docnums[low:high])
+        if len(prefix) > self.KEY_BYTES:
+            docnums = np.array([d for d in docnums.tolist() if self._contains(d, folded_prefix)], dtype=np.int32)
+        return docnums
+
+    def _contains(self, docnum: int, folded_prefix: str) -> bool:
+        title = self.folded_titles[docnum]
+        return title.startswith(folded_prefix) or f" {folded_prefix}" in title
 
 
 class _LruCache:
@@ -451,7 +494,7 @@ class SearchEngine:
         title_rank = np.empty(len(folded_titles), dtype=np.int32)
         title_rank[np.argsort(np.array(folded_titles, dtype=object), kind="stable")] = np.arange(len(folded_titles))
         return _Snapshot(generation, ix, facets, _Parser(ix.schema), stats,
-                         PostingsCache(self.postings_budget), year_key, title_rank, folded_titles)
+                         PostingsCache(self.postings_budget), year_key, title_rank, TitleStarts(folded_titles))
 
     def stats(self) -> dict:
         snapshot = self.snapshot()
@@ -630,8 +673,8 @@ class SearchEngine:
         if not folded:
             return []
         out: list[str] = []
-        for docnum, folded_title in enumerate(snapshot.folded_titles):
-            if (folded_title.startswith(folded) or f" {folded}" in folded_title) and snapshot.facets.live[docnum]:
+        for docnum in snapshot.title_starts.matching(folded).tolist():
+            if snapshot.facets.live[docnum]:
                 title = snapshot.title(docnum)
                 if title not in out:
                     out.append(title)
@@ -640,8 +683,9 @@ class SearchEngine:
         last = folded.split()[-1]
         head = prefix.strip()[: len(prefix.strip()) - len(prefix.strip().split()[-1])] if prefix.strip() else ""
         searcher = snapshot.searcher()
-        words = [(searcher.doc_frequency("spell", w), w) for w in
-                 (t.decode() if isinstance(t, bytes) else t for t in searcher.reader().expand_prefix("spell", last))]
+        candidates = islice(searcher.reader().expand_prefix("spell", last), COMPLETION_CANDIDATES)
+        words = [(searcher.doc_frequency("spell", w), w)
+                 for w in (t.decode() if isinstance(t, bytes) else t for t in candidates)]
         for _, word in sorted(words, key=lambda item: (-item[0], item[1]))[: limit * 2]:
             completion = f"{head}{word}"
             if completion not in out:
