@@ -127,8 +127,10 @@ def _serve_in_worker(app: Any, sock: socket.socket, threads: int) -> int:
 def run_workers(app: Any, sock: socket.socket, workers: int, threads: int) -> int:
     """Forks `workers` processes serving `sock`; forwards SIGTERM/SIGINT to them and waits.
 
-    Python threads share one core; processes use them all. The index is
-    opened by each worker on its first request. The parent keeps no copy of
+    Python threads share one core; processes use them all. The index
+    generation is opened before forking, so its arrays are shared
+    (copy-on-write) and no worker pays for opening it on its first request.
+    The parent keeps no copy of
     the listening socket, so once the workers have stopped accepting, new
     connections are refused.
     """
@@ -195,6 +197,7 @@ def main(host: str | None, port: int | None, threads: int | None, workers: int |
     except OSError as exc:
         _fail(f"impossible d'écouter sur {host}:{port} ({exc.strerror or exc})", EXIT_LISTEN_ERROR)
     port = sock.getsockname()[1]
+    app.extensions["search_engine"].snapshot()
     click.echo(f"Recherche des actions des centres sociaux : http://{host}:{port}/ "
                f"({workers} processus × {threads} fils)", err=True)
     if workers == 1:
