@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
 
-from .search import Hit, SearchResponse
+from .search import FacetValue, Hit, SearchResponse
 
 
 def hit_to_dict(hit: Hit, url_for_id: Callable[[str], str] | None = None) -> dict:
-    data = asdict(hit)
-    data["url"] = url_for_id(hit.id) if url_for_id else f"/actions/{hit.id}"
-    return {key: data[key] for key in (
-        "id", "url", "title", "structure", "department", "year", "status", "dimension",
-        "public", "keywords", "snippet", "score")}
+    """Built field by field: `dataclasses.asdict` deep-copies and was a sixth of a request."""
+    return {
+        "id": hit.id,
+        "url": url_for_id(hit.id) if url_for_id else f"/actions/{hit.id}",
+        "title": hit.title,
+        "structure": hit.structure,
+        "department": hit.department,
+        "year": hit.year,
+        "status": hit.status,
+        "dimension": hit.dimension,
+        "public": list(hit.public),
+        "keywords": list(hit.keywords),
+        "snippet": hit.snippet,
+        "score": hit.score,
+    }
+
+
+def _facet_value(value: FacetValue) -> dict:
+    return {"value": value.value, "count": value.count, "selected": value.selected}
 
 
 def response_to_dict(response: SearchResponse, url_for_id: Callable[[str], str] | None = None) -> dict:
@@ -25,7 +38,7 @@ def response_to_dict(response: SearchResponse, url_for_id: Callable[[str], str] 
         "sort": response.sort,
         "filters": {name: list(values) for name, values in response.filters.items()},
         "hits": [hit_to_dict(hit, url_for_id) for hit in response.hits],
-        "facets": {name: [asdict(value) for value in values] for name, values in response.facets.items()},
+        "facets": {name: [_facet_value(value) for value in values] for name, values in response.facets.items()},
         "suggestion": response.suggestion,
         "relaxed": response.relaxed,
         "similarity": response.similarity,
