@@ -18,13 +18,12 @@ from pathlib import Path
 
 import numpy as np
 from markupsafe import escape
-from whoosh import highlight
 from whoosh import query as wq
 from whoosh.qparser import FieldsPlugin, MultifieldParser, OperatorsPlugin
 from whoosh.qparser.syntax import AndGroup, OrGroup
 from whoosh.scoring import BM25F
 
-from indexer.analysis import STOP_WORDS, analyze, fold, french_analyzer, spelling_words
+from indexer.analysis import WORD_PATTERN, STOP_WORDS, NormalizeFilter, analyze, fold, spelling_words
 from indexer.build import Generation, open_current, read_current
 from indexer.errors import FicheNotFound, IndexerError
 from indexer.fiche import Fiche
@@ -319,19 +318,44 @@ def similarity_query(terms: list[tuple[str, float]]) -> wq.Query:
                   for stem, weight in terms for name, field_boost in TEXT_FIELD_BOOSTS.items()])
 
 
-class _MarkFormatter(highlight.HtmlFormatter):
-    """Escaped text with matches wrapped in <mark>."""
-
-    def __init__(self) -> None:
-        super().__init__(tagname="mark", between=" … ")
-
-    def format_token(self, text, token, replace=False):
-        return f"<mark>{escape(highlight.get_text(text, token, replace))}</mark>"
+_WORD_TOKENS = re.compile(WORD_PATTERN)
+_TERMS = NormalizeFilter("stem")
+SNIPPET_LEAD = 60
 
 
-_ANALYZER = french_analyzer()
-_FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
-_FORMATTER = _MarkFormatter()
+def highlight_passage(text: str, stems: frozenset[str], width: int = SNIPPET_CHARS) -> str:
+    """HTML of the `width`-character passage holding the most matched words, or "" if none.
+
+    Words are matched through the index analyzer (stemming, folding), one
+    memoised lookup per word; the text is escaped piece by piece around <mark>.
+    """
+    spans = [(m.start(), m.end()) for m in _WORD_TOKENS.finditer(text) if _TERMS.term(m.group()) in stems]
+    if not spans:
+        return ""
+    best, best_count, j = 0, 0, 0
+    for i, (start, _) in enumerate(spans):
+        while j < len(spans) and spans[j][1] - start <= width - SNIPPET_LEAD:
+            j += 1
+        if j - i > best_count:
+            best, best_count = i, j - i
+    begin = max(0, spans[best][0] - SNIPPET_LEAD)
+    if begin:
+        space = text.find(" ", begin, spans[best][0])
+        begin = space + 1 if space != -1 else begin
+    end = min(len(text), begin + width)
+    if end < len(text):
+        space = text.rfind(" ", max(spans[best][1], begin), end)
+        end = space if space > begin else end
+    pieces, cursor = [], begin
+    for start, stop in spans:
+        if start < begin or stop > end:
+            continue
+        pieces.append(str(escape(text[cursor:start])))
+        pieces.append(f"<mark>{escape(text[start:stop])}</mark>")
+        cursor = stop
+    pieces.append(str(escape(text[cursor:end])))
+    passage = " ".join("".join(pieces).split())
+    return ("… " if begin else "") + passage + (" …" if end < len(text) else "")
 
 
 def make_snippet(fiche: Fiche, stems: frozenset[str]) -> str:
@@ -339,7 +363,7 @@ def make_snippet(fiche: Fiche, stems: frozenset[str]) -> str:
     if stems:
         for text in (fiche.summary, fiche.body_text(), fiche.title):
             if text:
-                marked = highlight.highlight(text, stems, _ANALYZER, _FRAGMENTER, _FORMATTER, top=2)
+                marked = highlight_passage(text, stems)
                 if marked:
                     return marked
     text = " ".join((fiche.summary or fiche.body_text()).split())

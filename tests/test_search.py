@@ -162,7 +162,7 @@ def test_snippet_is_escaped_text_apart_from_marks(engine, sample_fiches):
             source = " ".join(" ".join([by_id[hit.id].summary, by_id[hit.id].body_text(),
                                         by_id[hit.id].title]).split())
             for piece in html.unescape(bare).split(" … "):
-                assert " ".join(piece.split()).removesuffix(" …") in source
+                assert " ".join(piece.split()).removeprefix("… ").removesuffix(" …") in source
 
 
 def test_excluded_words_are_not_marked(engine):
@@ -299,3 +299,15 @@ def test_suggestion_offered_when_a_typo_forces_any_word_matching(engine):
     response = engine.search(SearchRequest.make("jardn partagé"))
     assert response.relaxed is True
     assert response.suggestion == "jardin partagé"
+
+
+def test_passage_is_the_window_with_most_matches_and_is_escaped():
+    from search_app.search import highlight_passage
+
+    text = ("Un atelier <cuisine> & couture. " + "Rien à signaler ici. " * 20
+            + "Le jardin partagé et les jardins familiaux du quartier.")
+    passage = highlight_passage(text, frozenset(analyze("jardin")))
+    assert passage.startswith("… ") and "<cuisine>" not in passage
+    assert passage.count("<mark>") == 2
+    assert "<mark>jardin</mark> partagé" in passage and "<mark>jardins</mark>" in passage
+    assert highlight_passage("<b>aucun</b>", frozenset(analyze("jardin"))) == ""
