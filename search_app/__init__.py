@@ -99,7 +99,7 @@ def _register_headers(app: Flask, settings: Settings) -> None:
     origins = settings.CORS_ORIGINS
 
     @app.before_request
-    def start_timer() -> None:
+    def start_timer_and_refuse_large_bodies() -> None:
         g.started = time.perf_counter()
         length = request.content_length
         if length is not None and length > settings.MAX_BODY_BYTES:

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from markupsafe import escape
 from whoosh import query as wq
-from whoosh.qparser import FieldsPlugin, MultifieldParser, OperatorsPlugin
+from whoosh.qparser import FieldsPlugin, MultifieldParser, OperatorsPlugin, plugins
 from whoosh.qparser.syntax import AndGroup, OrGroup
 from whoosh.scoring import BM25F
 
@@ -63,6 +63,10 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _WORD_START = r"(?:(?<![\w-])|(?<=^-)|(?<=[\s(]-))"
 _FIELD_PREFIX = re.compile(_WORD_START + r"([^\W\d_][\w-]*):")
 _OPERATOR_WORDS = {"AND", "OR", "NOT", "ET", "OU", "SAUF"}
+# Apostrophes are French elisions, not quotes; ranges, boosts, wildcards and *:* are not offered;
+# "-" is handled by the Not operator below so that "parents-enfants" stays one phrase.
+_UNUSED_PLUGINS = (plugins.SingleQuotePlugin, plugins.RangePlugin, plugins.BoostPlugin,
+                   plugins.EveryPlugin, plugins.WildcardPlugin, plugins.PlusMinusPlugin)
 _OPERATOR_SYNTAX = re.compile(
     r"\b(?:AND|OR|NOT|ET|OU|SAUF)\b|" + _WORD_START + "(?:"
     + "|".join(sorted(QUERYABLE_FIELDS, key=len, reverse=True)) + "):")
@@ -91,9 +95,6 @@ class SearchRequest:
             for name, values in (filters or {}).items() if values))
         return SearchRequest(clean_query(query), normalized, page, per_page, sort)
 
-    @property
-    def filter_dict(self) -> dict[str, tuple[str, ...]]:
-        return dict(self.filters)
 
 
 @dataclass(frozen=True)
@@ -193,8 +194,8 @@ class _Parser:
     def _make(self, group) -> MultifieldParser:
         parser = MultifieldParser(list(TEXT_FIELD_BOOSTS), self.schema,
                                   fieldboosts=TEXT_FIELD_BOOSTS, group=group)
-        for name in ("singlequote", "range", "boost", "every", "wildcard", "plusminus"):
-            parser.remove_plugin_class(_plugin_class(name))
+        for plugin in _UNUSED_PLUGINS:
+            parser.remove_plugin_class(plugin)
         parser.replace_plugin(OperatorsPlugin(**_OPERATORS, AndNot=None, AndMaybe=None, Require=None))
         names = "|".join(sorted(QUERYABLE_FIELDS, key=len, reverse=True))
         parser.replace_plugin(FieldsPlugin(expr=rf"{_WORD_START}(?P<text>{names}):"))
@@ -226,18 +227,6 @@ def _boost_phrases(q: wq.Query) -> wq.Query:
         for child in q.children():
             _boost_phrases(child)
     return q
-
-
-def _plugin_class(name: str):
-    from whoosh.qparser import plugins
-    return {
-        "singlequote": plugins.SingleQuotePlugin,
-        "range": plugins.RangePlugin,
-        "boost": plugins.BoostPlugin,
-        "every": plugins.EveryPlugin,
-        "wildcard": plugins.WildcardPlugin,
-        "plusminus": plugins.PlusMinusPlugin,
-    }[name]
 
 
 def _uses_only(q: wq.Query, allowed: frozenset[str]) -> bool:

@@ -98,10 +98,6 @@ class FacetGroup:
     shown: list[FacetOption]
     more: list[FacetOption]
 
-    @property
-    def selected_count(self) -> int:
-        return sum(option.selected for option in self.shown + self.more)
-
 
 @dataclass(frozen=True)
 class Chip:
@@ -223,7 +219,7 @@ def sentence(text: str) -> str:
 
 @bp.app_context_processor
 def page_globals() -> dict:
-    return {"facet_labels": FACET_LABELS, "sort_labels": SORT_LABELS}
+    return {"sort_labels": SORT_LABELS}
 
 
 @bp.get("/")
@@ -244,7 +240,6 @@ def index():
         pagination=pagination(state, response, config.MAX_PAGE),
         suggestion_url=state.with_query(response.suggestion).url() if response.suggestion else None,
         unfiltered_total=unfiltered_total,
-        first_rank=(state.page - 1) * search_request.per_page + 1,
     )
 
 
