@@ -472,7 +472,7 @@ class SearchEngine:
     """Searches the served generation of an index root, following new generations as they land."""
 
     def __init__(self, index_root: Path, cache_size: int = 1024, facet_limit: int = 50,
-                 postings_budget: int = 256 * 1024 * 1024) -> None:
+                 postings_budget: int = 128 * 1024 * 1024) -> None:
         self.index_root = Path(index_root)
         self.facet_limit = facet_limit
         self.postings_budget = postings_budget
