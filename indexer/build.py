@@ -25,6 +25,7 @@ import ctypes
 import errno
 import fcntl
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -38,11 +39,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.index import Index
+from whoosh.codec import default_codec
+from whoosh.codec.base import Segment
+from whoosh.index import TOC, Index, clean_files
 
-from .errors import BuildBusy, FicheNotFound, IndexCorrupt, IndexNotFound
+from .errors import BuildBusy, BuildFailed, FicheNotFound, IndexCorrupt, IndexNotFound, describe_os_error
 from .fiche import Fiche
 from .schema import build_schema, fiche_document
+from .segment import BulkSegmentWriter, keep_freed_memory
 
 CURRENT_FILE = "CURRENT"
 GENERATIONS_DIR = "generations"
@@ -283,23 +287,6 @@ def _remove_old_generations(root: Path, previous: str | None) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _progress(items: list[Fiche], show: bool) -> Iterable[Fiche]:
-    if not show:
-        return items
-    from tqdm import tqdm
-    return tqdm(items, desc="Indexation", unit="fiche", file=sys.stderr)
-
-
-def _stop_workers(writer) -> None:
-    """Whoosh's cancel() cannot reach its worker processes; terminate them."""
-    for task in getattr(writer, "tasks", ()):
-        if task.pid is None:
-            continue
-        if task.is_alive():
-            task.terminate()
-        task.join(timeout=5)
-
-
 @contextmanager
 def _deferred_interrupt() -> Iterator[Callable[[], None]]:
     """Holds Ctrl-C until the writer is between two documents (or done committing).
@@ -333,24 +320,155 @@ def _deferred_interrupt() -> Iterator[Callable[[], None]]:
     check()
 
 
-def _write_documents(ix: Index, fiches: list[Fiche], *, procs: int, show_progress: bool,
-                     replace: bool) -> None:
-    multi = procs > 1 and len(fiches) >= PARALLEL_THRESHOLD
+def _update_documents(ix: Index, fiches: list[Fiche]) -> None:
+    """Adds or replaces a few fiches with Whoosh's own writer (one new segment, merged as Whoosh sees fit)."""
     with _deferred_interrupt() as check_interrupt:
-        writer = ix.writer(procs=procs if multi else 1, multisegment=multi, limitmb=256, compound=False)
+        writer = ix.writer(limitmb=256, compound=False)
         try:
-            for fiche in _progress(fiches, show_progress):
+            for fiche in fiches:
                 check_interrupt()
-                document = fiche_document(fiche)
-                if replace:
-                    writer.update_document(**document)
-                else:
-                    writer.add_document(**document)
+                writer.update_document(**fiche_document(fiche))
             writer.commit()
         except BaseException:
-            _stop_workers(writer)
             writer.cancel()
             raise
+
+
+class _Progress:
+    """A progress bar over all processes' documents; each child counts its own in shared memory."""
+
+    def __init__(self, total: int, show: bool) -> None:
+        self.own = 0
+        self._children: list = []
+        self._bar = None
+        if show:
+            from tqdm import tqdm
+            self._bar = tqdm(total=total, desc="Indexation", unit="fiche", file=sys.stderr)
+
+    def child_counter(self):
+        counter = multiprocessing.get_context("fork").RawValue("q", 0)
+        self._children.append(counter)
+        return counter
+
+    def advance(self) -> None:
+        self.own += 1
+        if self._bar is not None and self.own % 64 == 0:
+            self.refresh()
+
+    def refresh(self) -> None:
+        if self._bar is not None:
+            done = self.own + sum(counter.value for counter in self._children)
+            self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self.refresh()
+            self._bar.close()
+
+
+def _write_segment(ix: Index, fiches: list[Fiche], count: Callable[[], None]) -> Segment:
+    writer = BulkSegmentWriter(ix.storage, ix.schema, default_codec(), ix.indexname)
+    try:
+        for fiche in fiches:
+            writer.add_document(fiche_document(fiche))
+            count()
+        return writer.finish()
+    except BaseException:
+        writer.cancel()
+        raise
+
+
+def _segment_worker(sender, ix: Index, fiches: list[Fiche], counter) -> None:
+    """Runs in a forked child: writes one segment, sends it back (or a French error message)."""
+    done = 0
+
+    def count() -> None:
+        nonlocal done
+        done += 1
+        if done % 64 == 0:
+            counter.value = done
+
+    try:
+        segment = _write_segment(ix, fiches, count)
+        counter.value = done
+    except BaseException as exc:  # reported to the parent, which raises it
+        detail = describe_os_error(exc) if isinstance(exc, OSError) else f"{type(exc).__name__} : {exc}"
+        sender.send(("error", detail))
+    else:
+        sender.send(("segment", segment))
+    finally:
+        sender.close()
+
+
+class _SegmentWorker:
+    """A forked process writing the segment of one slice of the fiches."""
+
+    def __init__(self, ix: Index, fiches: list[Fiche], counter) -> None:
+        context = multiprocessing.get_context("fork")
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._process = context.Process(target=_segment_worker, args=(sender, ix, fiches, counter),
+                                        daemon=True)
+        self._process.start()
+        sender.close()
+
+    def result(self, progress: _Progress) -> Segment:
+        while not self._receiver.poll(0.2):
+            progress.refresh()
+            if not self._process.is_alive() and not self._receiver.poll():
+                break
+        try:
+            status, payload = self._receiver.recv()
+        except EOFError:
+            self._process.join()
+            raise BuildFailed(f"processus arrêté (code {self._process.exitcode})") from None
+        self._process.join()
+        if status == "error":
+            raise BuildFailed(payload)
+        return payload
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join(timeout=5)
+        self._receiver.close()
+
+
+def _split(fiches: list[Fiche], parts: int) -> list[list[Fiche]]:
+    size = -(-len(fiches) // parts)
+    return [fiches[start:start + size] for start in range(0, len(fiches), size)] or [[]]
+
+
+def _write_all(ix: Index, fiches: list[Fiche], *, procs: int, show_progress: bool) -> None:
+    """Writes every fiche into new segments, one per process, then lists them in the table of contents.
+
+    The first slice is written here, the others by forked children; the
+    segments keep the fiches' order. Nothing is visible before the table of
+    contents is written.
+    """
+    parallel = procs > 1 and len(fiches) >= PARALLEL_THRESHOLD
+    parts = _split(fiches, procs if parallel else 1)
+    progress = _Progress(len(fiches), show_progress)
+    workers: list[_SegmentWorker] = []
+    try:
+        with keep_freed_memory(), _deferred_interrupt() as check_interrupt:
+            workers = [_SegmentWorker(ix, part, progress.child_counter()) for part in parts[1:]]
+
+            def count() -> None:
+                check_interrupt()
+                progress.advance()
+
+            segments = [_write_segment(ix, parts[0], count)]
+            segments += [worker.result(progress) for worker in workers]
+    except BaseException:
+        for worker in workers:
+            worker.stop()
+        raise
+    finally:
+        progress.close()
+    generation = ix.latest_generation() + 1
+    TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
+    clean_files(ix.storage, ix.indexname, generation, segments)
+    shutil.rmtree(Path(ix.storage.folder) / f"{ix.indexname}.tmp", ignore_errors=True)
 
 
 def default_procs() -> int:
@@ -382,8 +500,7 @@ def build_index(fiches: list[Fiche], root: Path, *, procs: int | None = None,
         generation = _new_generation(root)
         with _discard_on_failure(generation):
             ix = whoosh_index.create_in(str(generation.path), build_schema())
-            _write_documents(ix, fiches, procs=procs or default_procs(),
-                             show_progress=show_progress, replace=False)
+            _write_all(ix, fiches, procs=procs or default_procs(), show_progress=show_progress)
             if before_switch:
                 before_switch(generation)
         _switch_to(root, generation)
@@ -426,7 +543,7 @@ def add_fiches(fiches: list[Fiche], root: Path, lock_timeout: float = 600.0) -> 
     if not fiches:
         return read_current(root)
     with _next_generation(root, lock_timeout) as ix:
-        _write_documents(ix, fiches, procs=1, show_progress=False, replace=True)
+        _update_documents(ix, fiches)
     return read_current(root)
 
 

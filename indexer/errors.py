@@ -24,6 +24,11 @@ class BuildBusy(IndexerError):
                          f"(attendu {waited:.0f} s) ; réessayez plus tard")
 
 
+class BuildFailed(IndexerError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"la construction de l'index a échoué dans un processus d'indexation : {detail}")
+
+
 class FicheNotFound(IndexerError):
     def __init__(self, fiche_id: str) -> None:
         super().__init__(f"aucune fiche d'identifiant « {fiche_id} » dans l'index")

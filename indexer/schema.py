@@ -6,7 +6,7 @@ import json
 
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from .analysis import FIELD_BREAK, bigram_analyzer, facet_analyzer, fold, french_analyzer, spelling_analyzer
+from .analysis import FIELD_BREAK, SectionedText, bigram_analyzer, facet_analyzer, fold, french_analyzer, spelling_analyzer
 from .fiche import Fiche
 
 # Ranked text fields and their query-time weights: a word in the title counts
@@ -86,7 +86,7 @@ def fiche_document(fiche: Fiche) -> dict:
     keywords = "\n".join(fiche.keywords)
     meta = _meta_text(fiche)
     body = fiche.body_text()
-    everything = "\n".join([fiche.title, keywords, fiche.summary, meta, body])
+    sections = (fiche.title, keywords, fiche.summary, meta, body)
     document = {
         "id": fiche.id,
         "title": fiche.title,
@@ -94,8 +94,8 @@ def fiche_document(fiche: Fiche) -> dict:
         "summary": fiche.summary,
         "meta": meta,
         "body": body,
-        "spell": everything,
-        "bigrams": f" {FIELD_BREAK} ".join([fiche.title, keywords, fiche.summary, meta, body]),
+        "spell": SectionedText(sections, "\n"),
+        "bigrams": SectionedText(sections, f" {FIELD_BREAK} "),
         "title_sort": fold_for_sort(fiche.title),
         "year_sort": fiche.year or "0000",
         "record": json.dumps(fiche.to_dict(), ensure_ascii=False),

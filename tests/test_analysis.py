@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
+from whoosh.formats import tokens
 from whoosh.qparser import MultifieldParser, OrGroup
 
 from indexer.analysis import (
     APOSTROPHES,
     ELISIONS,
+    FIELD_BREAK,
     WORD_PATTERN,
     ElisionFilter,
+    SectionedText,
     analyze,
+    bigram_analyzer,
+    facet_analyzer,
     fold,
+    french_analyzer,
+    reference_analyzer,
+    spelling_analyzer,
     spelling_words,
 )
 from indexer.build import build_index, open_current
@@ -165,3 +175,63 @@ def test_search_engine_finds_hyphenated_and_unaccented_words(small_index):
                             ("parents-enfants", "atelier"), ("l'accueil d'habitants", "jardin")):
         hits = engine.search(SearchRequest.make(query)).hits
         assert [hit.id for hit in hits][:1] == [expected], query
+
+
+# -- the fast term lists used by the bulk writer ----------------------------------------------
+
+french_text = st.text(alphabet=st.sampled_from(list("aàâeéèêiîoôuùûcçœæbdfgjlmnpqrstvxyzAÉ' ’-_.,\n0123456789")),
+                      max_size=120)
+WORDY = ["l'été", "qu’ils", "jardins", "partagés", "de", "la", "Élise", "qqfinqq", "œuvre", "vélos", "x"]
+
+
+def chain_terms(analyzer, text: str) -> list[str]:
+    return [token.text for token in analyzer(text)]
+
+
+@pytest.mark.parametrize("make", [french_analyzer, spelling_analyzer, bigram_analyzer],
+                         ids=["stem", "spell", "pairs"])
+@settings(max_examples=200, deadline=None)
+@given(text=french_text | st.lists(st.sampled_from(WORDY), max_size=12).map(" ".join))
+def test_fast_terms_equal_the_token_chain(make, text):
+    analyzer = make()
+    assert analyzer.terms(text) == chain_terms(analyzer, text)
+
+
+@pytest.mark.parametrize("kind", ["stem", "spell"])
+@settings(max_examples=100, deadline=None)
+@given(text=french_text)
+def test_the_memoised_filter_equals_the_reference_chain(kind, text):
+    analyzer = french_analyzer() if kind == "stem" else spelling_analyzer()
+    assert chain_terms(analyzer, text) == chain_terms(reference_analyzer(kind), text)
+
+
+@pytest.mark.parametrize("make, separator", [(spelling_analyzer, "\n"), (bigram_analyzer, f" {FIELD_BREAK} ")],
+                         ids=["spell", "pairs"])
+@settings(max_examples=150, deadline=None)
+@given(parts=st.lists(french_text, max_size=5))
+def test_sectioned_text_gives_the_terms_of_the_joined_text(make, separator, parts):
+    analyzer = make()
+    for part in parts:  # the sections were analysed just before, as fields of their own
+        analyzer.terms(part)
+        french_analyzer().terms(part)
+    sectioned = SectionedText(parts, separator)
+    assert sectioned == separator.join(parts)
+    assert analyzer.terms(sectioned) == chain_terms(analyzer, separator.join(parts))
+
+
+def test_no_pair_spans_two_sections():
+    sectioned = SectionedText(["Jardin partagé", "Potager collectif"], f" {FIELD_BREAK} ")
+    assert bigram_analyzer().terms(sectioned) == ["jardin_partag", "potag_collect"]
+
+
+@pytest.mark.parametrize("value", ["Parentalité", "", ["Santé", "Jeunesse"], []])
+def test_facet_terms_equal_what_whoosh_indexes(value):
+    analyzer = facet_analyzer()
+    assert analyzer.terms(value) == [token.text for token in tokens(value, analyzer, {})]
+
+
+def test_terms_lists_are_not_shared_between_calls():
+    analyzer = french_analyzer()
+    first = analyzer.terms("jardin partagé")
+    first.append("modifié")
+    assert analyzer.terms("jardin partagé") == ["jardin", "partag"]

@@ -19,7 +19,7 @@ from indexer.schema import TEXT_FIELD_BOOSTS
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE = PROJECT_DIR / "corpus" / "actions-centres-sociaux-2015.txt"
-COPIES = 160  # 2 240 fiches: above PARALLEL_THRESHOLD, so the forked parallel writer is used
+COPIES = 700  # 9 800 fiches: parallel writer (above PARALLEL_THRESHOLD), and a build that outlasts the kills
 KILL_RUNS = 5
 SEED = 20151
 
@@ -111,10 +111,14 @@ def test_sigkill_at_random_points_leaves_the_previous_index_serving(served, big_
     rng = random.Random(SEED)
     killed_while_writing = 0
     for run in range(KILL_RUNS):
+        names = generation_names(served)
         process = start_build(big_corpus, served)
         try:
-            delay = rng.uniform(0.3, 4.0)
-            time.sleep(delay)
+            if rng.random() < 0.25:
+                time.sleep(rng.uniform(0.1, 1.0))  # start-up or parsing
+            else:
+                assert wait_for(lambda: len(generation_names(served)) > len(names), 120)
+                time.sleep(rng.uniform(0.0, 3.0))  # writing (about 5 s) or switching
             writing = len(generation_names(served)) > 1
             process.send_signal(signal.SIGKILL)
             process.wait(60)

@@ -1,0 +1,153 @@
+"""The bulk segment writer: the same files as Whoosh's writer, and the parallel build around it."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.codec import default_codec
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, KEYWORD, NGRAM, TEXT, Schema
+from whoosh.index import TOC
+
+import indexer.build as build_module
+from benchmarks.generate import write_corpus
+from indexer.build import GENERATIONS_DIR, build_index, open_current, read_current
+from indexer.errors import BuildFailed
+from indexer.parse import parse_corpus
+from indexer.schema import build_schema, fiche_document
+from indexer.segment import BulkSegmentWriter, UnsupportedSchema, check_schema
+
+
+@pytest.fixture(scope="module")
+def synthetic_fiches(tmp_path_factory):
+    """300 generated fiches: common terms span several 128-posting blocks."""
+    folder = tmp_path_factory.mktemp("synthetic")
+    write_corpus(300, folder, seed=11, files=1, procs=1)
+    result = parse_corpus(folder)
+    assert not result.problems
+    return result.fiches
+
+
+def segment_files(folder: Path) -> dict[str, str]:
+    """Digest of each segment file, keyed by what follows the (random) segment name."""
+    files = {}
+    for path in folder.iterdir():
+        if path.name.startswith("MAIN_") and path.name != "MAIN_WRITELOCK":
+            files[path.name.split(".", 1)[1]] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return files
+
+
+def written_by_whoosh(folder: Path, documents: list[dict]) -> dict[str, str]:
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), build_schema())
+    writer = ix.writer(compound=False)
+    for document in documents:
+        writer.add_document(**document)
+    writer.commit()
+    return segment_files(folder)
+
+
+def written_in_bulk(folder: Path, documents: list[dict]) -> dict[str, str]:
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), build_schema())
+    writer = BulkSegmentWriter(ix.storage, ix.schema, default_codec(), ix.indexname)
+    for document in documents:
+        writer.add_document(document)
+    segment = writer.finish()
+    TOC(ix.schema, [segment], 1).write(ix.storage, ix.indexname)
+    return segment_files(folder)
+
+
+@pytest.mark.parametrize("corpus", ["sample", "synthetic"])
+def test_bulk_writer_writes_the_same_bytes_as_whoosh(corpus, sample_fiches, synthetic_fiches, tmp_path):
+    fiches = sample_fiches if corpus == "sample" else synthetic_fiches
+    documents = [fiche_document(fiche) for fiche in fiches]
+    expected = written_by_whoosh(tmp_path / "whoosh", documents)
+    got = written_in_bulk(tmp_path / "bulk", documents)
+    assert {"pst", "trm", "_stored.col", "_body_len.col", "title_sort.col"} <= set(expected)
+    assert got == expected
+
+
+def test_bulk_segment_reads_back_through_whoosh(synthetic_fiches, tmp_path):
+    documents = [fiche_document(fiche) for fiche in synthetic_fiches]
+    written_in_bulk(tmp_path / "bulk", documents)
+    ix = whoosh_index.open_dir(str(tmp_path / "bulk"))
+    with ix.searcher() as searcher:
+        assert searcher.doc_count() == len(documents)
+        assert searcher.stored_fields(0)["id"] == documents[0]["id"]
+        common = max(searcher.lexicon("body"), key=lambda term: searcher.doc_frequency("body", term))
+        postings = list(searcher.postings("body", common).all_ids())
+    assert len(postings) > 128
+    assert postings == sorted(postings)
+
+
+def test_unknown_fields_are_refused(tmp_path):
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    writer = BulkSegmentWriter(ix.storage, ix.schema, default_codec(), ix.indexname)
+    with pytest.raises(ValueError, match="champs inconnus du schéma : couleur"):
+        writer.add_document({"id": "x", "couleur": "bleu"})
+    writer.cancel()
+
+
+@pytest.mark.parametrize("schema", [
+    Schema(text=TEXT()),  # positions
+    Schema(text=TEXT(phrase=False, field_boost=2.0)),
+    Schema(tags=KEYWORD(vector=True)),
+    Schema(text=TEXT(phrase=False, spelling=True, analyzer=StemmingAnalyzer())),
+], ids=["positions", "field-boost", "vectors", "separate-spelling"])
+def test_schemas_the_writer_cannot_reproduce_are_refused(schema):
+    with pytest.raises(UnsupportedSchema):
+        check_schema(schema)
+
+
+def test_the_product_schema_is_supported():
+    check_schema(build_schema())
+    check_schema(Schema(id=ID(stored=True), tags=KEYWORD(), grams=NGRAM()))
+
+
+@pytest.fixture
+def parallel_everywhere(monkeypatch):
+    monkeypatch.setattr(build_module, "PARALLEL_THRESHOLD", 2)
+
+
+def stored_records(root: Path) -> list[dict]:
+    _, ix = open_current(root)
+    with ix.searcher() as searcher:
+        return [searcher.stored_fields(docnum) for docnum in range(searcher.doc_count_all())]
+
+
+def test_parallel_build_keeps_the_fiches_in_order(parallel_everywhere, synthetic_fiches, tmp_path):
+    build_index(synthetic_fiches, tmp_path / "one", procs=1)
+    build_index(synthetic_fiches, tmp_path / "two", procs=2)
+    _, ix = open_current(tmp_path / "two")
+    assert len(ix._segments()) == 2
+    assert stored_records(tmp_path / "two") == stored_records(tmp_path / "one")
+    leftovers = [p.name for p in read_current(tmp_path / "two").path.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+def test_a_failing_worker_fails_the_build_and_keeps_the_served_index(parallel_everywhere, monkeypatch,
+                                                                      sample_fiches, synthetic_fiches, tmp_path):
+    root = tmp_path / "index"
+    served = build_index(sample_fiches, root).generation.name
+    poisoned = synthetic_fiches[-1].id
+
+    def document(fiche):
+        if fiche.id == poisoned:
+            raise RuntimeError("fiche empoisonnée")
+        return fiche_document(fiche)
+
+    monkeypatch.setattr(build_module, "fiche_document", document)
+    with pytest.raises(BuildFailed, match="RuntimeError : fiche empoisonnée"):
+        build_index(synthetic_fiches, root, procs=2)
+    assert read_current(root).name == served
+    assert [p.name for p in (root / GENERATIONS_DIR).iterdir()] == [served]
+
+
+def test_progress_counts_every_fiche_of_every_process(parallel_everywhere, synthetic_fiches, tmp_path, capsys):
+    build_index(synthetic_fiches, tmp_path / "index", procs=2, show_progress=True)
+    err = capsys.readouterr().err
+    assert f"{len(synthetic_fiches)}/{len(synthetic_fiches)}" in err
