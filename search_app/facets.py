@@ -1,20 +1,68 @@
 """Facet counting with arrays, loaded once per index generation.
 
-For every facet value the table keeps the sorted numbers of the documents
-holding it. A query's matches become a boolean mask over all documents; a
-count is then `mask[docs].sum()`, with no per-document Python loop. Counts
-are disjunctive: facet F is counted over the matches filtered by every facet
-except F itself, so a selected value never hides its siblings.
+A facet's (document, value) pairs are stored in slots: slot j holds the
+j-th value of every document that has one (most facets have one value per
+document, so one slot). A slot held by many documents also keeps a dense
+array giving each document's value ordinal, so counting a match set is one
+gather and one `bincount` over the matched documents, or over the others
+when more than half match (counts = totals − counts of the rest). A slot held
+by few documents is counted by visiting those documents only. No per-document
+Python loop; the work is bounded by min(matched, unmatched) documents.
+
+Counts are disjunctive: facet F is counted over the matches filtered by every
+facet except F itself, so a selected value never hides its siblings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from .postings import read_postings
+
+DENSE_SHARE = 1 / 8
+"""A slot gets a per-document array when at least this share of the documents fill it."""
+
+
+class MatchSet:
+    """A set of live documents as a mask, with its document numbers and its complement computed on demand."""
+
+    def __init__(self, mask: np.ndarray, live: np.ndarray, live_count: int) -> None:
+        self.mask = mask
+        self.live = live
+        self.size = int(np.count_nonzero(mask))
+        self.other_size = live_count - self.size
+
+    @cached_property
+    def docs(self) -> np.ndarray:
+        return np.flatnonzero(self.mask)
+
+    @cached_property
+    def others(self) -> np.ndarray:
+        """Live documents outside the set."""
+        return np.flatnonzero(self.live & ~self.mask)
+
+
+@dataclass
+class _Slot:
+    docs: np.ndarray
+    """Documents filling this slot (sorted), and the value ordinal each holds here."""
+    ordinals: np.ndarray
+    by_doc: np.ndarray | None
+    """Dense slots: per document, its value ordinal or the sentinel `len(values)`."""
+    live_totals: np.ndarray | None
+    """Dense slots: documents per ordinal (sentinel included) among live documents."""
+
+    def counts(self, matches: MatchSet, width: int) -> np.ndarray:
+        """Matched documents per ordinal, `width` = number of values + 1 (the last is the sentinel)."""
+        if self.by_doc is not None and 2 * min(matches.size, matches.other_size) < 3 * len(self.docs):
+            if matches.size <= matches.other_size:
+                return np.bincount(self.by_doc[matches.docs], minlength=width)
+            return self.live_totals - np.bincount(self.by_doc[matches.others], minlength=width)
+        return np.bincount(self.ordinals[matches.mask[self.docs]], minlength=width)
 
 
 @dataclass
@@ -22,33 +70,40 @@ class _Facet:
     values: list[str]
     docs: list[np.ndarray]
     index: dict[str, int]
-    flat_docs: np.ndarray
-    flat_ordinals: np.ndarray
-    """All (document, value ordinal) pairs, value-major: count a large match set in one `bincount`."""
-    doc_starts: np.ndarray
-    doc_ordinals: np.ndarray
-    """The same pairs document-major (CSR): count a small match set by visiting only its documents."""
+    slots: list[_Slot]
 
     @classmethod
-    def of(cls, values: list[str], docs: list[np.ndarray], doc_count: int) -> _Facet:
-        flat_docs = np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, dtype=np.int32)
-        flat_ordinals = (np.repeat(np.arange(len(docs), dtype=np.int32), [len(d) for d in docs]) if docs
-                         else np.zeros(0, dtype=np.int32))
+    def of(cls, values: list[str], docs: list[np.ndarray], doc_count: int,
+           live: np.ndarray | None = None) -> _Facet:
+        """A facet from each value's sorted live documents."""
+        live = np.ones(doc_count, dtype=bool) if live is None else live
+        sentinel = len(values)
+        flat_docs = np.concatenate(docs).astype(np.intp) if docs else np.zeros(0, dtype=np.intp)
+        flat_ordinals = np.repeat(np.arange(len(docs), dtype=np.intp), [len(d) for d in docs])
         order = np.argsort(flat_docs, kind="stable")
-        doc_starts = np.zeros(doc_count + 1, dtype=np.int64)
-        np.cumsum(np.bincount(flat_docs, minlength=doc_count), out=doc_starts[1:])
-        return cls(values, docs, {v: i for i, v in enumerate(values)}, flat_docs, flat_ordinals,
-                   doc_starts, flat_ordinals[order])
+        flat_docs, flat_ordinals = flat_docs[order], flat_ordinals[order]
+        starts = np.zeros(doc_count + 1, dtype=np.intp)
+        np.cumsum(np.bincount(flat_docs, minlength=doc_count), out=starts[1:])
+        rank = np.arange(len(flat_docs)) - starts[flat_docs]
+        slots = []
+        for j in range(int(rank.max()) + 1 if len(rank) else 0):
+            in_slot = rank == j
+            slot_docs, slot_ordinals = flat_docs[in_slot], flat_ordinals[in_slot]
+            by_doc = live_totals = None
+            if len(slot_docs) >= DENSE_SHARE * doc_count:
+                by_doc = np.full(doc_count, sentinel, dtype=np.intp)
+                by_doc[slot_docs] = slot_ordinals
+                live_totals = np.bincount(by_doc[live], minlength=sentinel + 1)
+            slots.append(_Slot(slot_docs, slot_ordinals, by_doc, live_totals))
+        return cls(values, docs, {v: i for i, v in enumerate(values)}, slots)
 
-    def counts(self, mask: np.ndarray, matched: np.ndarray | None = None) -> np.ndarray:
-        """Documents per value among `mask` (`matched` = its document numbers, if known)."""
-        if matched is not None and len(matched) * 4 < len(self.flat_docs):
-            starts = self.doc_starts[matched]
-            lengths = self.doc_starts[matched + 1] - starts
-            total = int(lengths.sum())
-            offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
-            return np.bincount(self.doc_ordinals[offsets], minlength=len(self.values))
-        return np.bincount(self.flat_ordinals[mask[self.flat_docs]], minlength=len(self.values))
+    def counts(self, matches: MatchSet) -> np.ndarray:
+        """Documents per value among the matches."""
+        width = len(self.values) + 1
+        total = np.zeros(width, dtype=np.int64)
+        for slot in self.slots:
+            total += slot.counts(matches, width)
+        return total[:-1]
 
 
 class FacetTable:
@@ -77,7 +132,7 @@ class FacetTable:
                     if len(ids):
                         values.append(value)
                         docs.append(ids)
-            facets[name] = _Facet.of(values, docs, doc_count)
+            facets[name] = _Facet.of(values, docs, doc_count, live)
         return cls(doc_count, live, facets)
 
     def all_docs(self) -> np.ndarray:
@@ -103,18 +158,19 @@ class FacetTable:
                 mask &= self.value_mask(name, values)
         return mask
 
+    def matches(self, mask: np.ndarray) -> MatchSet:
+        return MatchSet(mask, self.live, self.live_count)
+
     def disjunctive_counts(self, matched: np.ndarray, filters: dict[str, tuple[str, ...]],
                            limit: int) -> dict[str, list[tuple[str, int, bool]]]:
         """Per facet: (value, count, selected), by count then value; selected values always kept."""
         out = {}
-        shared = matched & self.filter_mask(filters)
-        shared_docs = np.flatnonzero(shared)
+        shared = self.matches(matched & self.filter_mask(filters))
         for name, facet in self.facets.items():
             if filters.get(name):
-                base = matched & self.filter_mask(filters, skip=name)
-                counts = facet.counts(base, np.flatnonzero(base))
+                counts = facet.counts(self.matches(matched & self.filter_mask(filters, skip=name)))
             else:
-                counts = facet.counts(shared, shared_docs)
+                counts = facet.counts(shared)
             selected = set(filters.get(name, ()))
             rows = [(value, int(count), value in selected)
                     for value, count in zip(facet.values, counts.tolist()) if count or value in selected]
