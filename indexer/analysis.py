@@ -213,6 +213,8 @@ class FrenchAnalyzer(CompositeAnalyzer):
     """
 
     def __init__(self, kind: str = "stem", pairs: bool = False) -> None:
+        if pairs and kind != "stem":
+            raise ValueError("pairs are made of stems only")
         filters = [NormalizeFilter(kind)] + ([BigramFilter()] if pairs else [])
         super().__init__(RegexTokenizer(WORD_PATTERN), *filters)
         self.kind = kind
@@ -258,12 +260,17 @@ class SectionedText(str):
     """
 
     parts: tuple[str, ...]
+    separator: str
 
     def __new__(cls, parts: Iterable[str], separator: str) -> SectionedText:
         parts = tuple(parts)
         text = super().__new__(cls, separator.join(parts))
         text.parts = parts
+        text.separator = separator
         return text
+
+    def __reduce__(self):
+        return SectionedText, (self.parts, self.separator)
 
 
 # The last few texts analysed → their words and terms. A document's sections

@@ -13,10 +13,11 @@ CURRENT pointing at the previous, complete generation; the next build removes
 the leftover. The lock is an flock, released by the kernel when its holder
 dies, so a dead writer never leaves a stale lock behind.
 
-Whoosh's parallel writer forks worker processes, which would inherit the lock
-and outlive a killed parent. Children forked during a build therefore close
-their copy of the lock, leave Ctrl-C to the parent (which stops them) and ask
-the kernel to kill them when the parent dies.
+A full build writes one segment per process (`indexer/segment.py`): the
+first slice of the fiches here, the others in forked children, which would
+inherit the lock and outlive a killed parent. Children forked during a build
+therefore close their copy of the lock, leave Ctrl-C to the parent (which
+stops them) and ask the kernel to kill them when the parent dies.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from whoosh.index import TOC, Index, clean_files
 from .errors import BuildBusy, BuildFailed, FicheNotFound, IndexCorrupt, IndexNotFound, describe_os_error
 from .fiche import Fiche
 from .schema import build_schema, fiche_document
-from .segment import BulkSegmentWriter, keep_freed_memory
+from .segment import BulkSegmentWriter
 
 CURRENT_FILE = "CURRENT"
 GENERATIONS_DIR = "generations"
@@ -411,8 +412,9 @@ class _SegmentWorker:
         self._process.start()
         sender.close()
 
-    def result(self, progress: _Progress) -> Segment:
+    def result(self, progress: _Progress, check_interrupt: Callable[[], None]) -> Segment:
         while not self._receiver.poll(0.2):
+            check_interrupt()
             progress.refresh()
             if not self._process.is_alive() and not self._receiver.poll():
                 break
@@ -434,31 +436,35 @@ class _SegmentWorker:
 
 
 def _split(fiches: list[Fiche], parts: int) -> list[list[Fiche]]:
-    size = -(-len(fiches) // parts)
-    return [fiches[start:start + size] for start in range(0, len(fiches), size)] or [[]]
+    """At most `parts` consecutive, non-empty slices."""
+    size = max(1, -(-len(fiches) // parts))
+    return [fiches[start:start + size] for start in range(0, len(fiches), size)]
 
 
 def _write_all(ix: Index, fiches: list[Fiche], *, procs: int, show_progress: bool) -> None:
     """Writes every fiche into new segments, one per process, then lists them in the table of contents.
 
     The first slice is written here, the others by forked children; the
-    segments keep the fiches' order. Nothing is visible before the table of
-    contents is written.
+    segments keep the fiches' order (no fiche, no segment, as with Whoosh's
+    writer). Nothing is visible before the table of contents is written.
     """
     parallel = procs > 1 and len(fiches) >= PARALLEL_THRESHOLD
-    parts = _split(fiches, procs if parallel else 1)
+    parts = _split(fiches, min(procs, len(fiches) * 2 // PARALLEL_THRESHOLD) if parallel else 1)
     progress = _Progress(len(fiches), show_progress)
     workers: list[_SegmentWorker] = []
+    segments: list[Segment] = []
     try:
-        with keep_freed_memory(), _deferred_interrupt() as check_interrupt:
-            workers = [_SegmentWorker(ix, part, progress.child_counter()) for part in parts[1:]]
+        with _deferred_interrupt() as check_interrupt:
+            for part in parts[1:]:
+                workers.append(_SegmentWorker(ix, part, progress.child_counter()))
 
             def count() -> None:
                 check_interrupt()
                 progress.advance()
 
-            segments = [_write_segment(ix, parts[0], count)]
-            segments += [worker.result(progress) for worker in workers]
+            if parts:
+                segments.append(_write_segment(ix, parts[0], count))
+            segments += [worker.result(progress, check_interrupt) for worker in workers]
     except BaseException:
         for worker in workers:
             worker.stop()

@@ -86,6 +86,9 @@ def fiche_document(fiche: Fiche) -> dict:
     keywords = "\n".join(fiche.keywords)
     meta = _meta_text(fiche)
     body = fiche.body_text()
+    # The spelling and phrase fields repeat every section; SectionedText lets the
+    # analyzer reuse each section's terms. Its separators never join two words
+    # (a newline; FIELD_BREAK between spaces, which also stops phrase pairs).
     sections = (fiche.title, keywords, fiche.summary, meta, body)
     document = {
         "id": fiche.id,

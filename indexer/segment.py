@@ -10,6 +10,11 @@ blocks directly. It writes the same files, byte for byte, as
 everything that reads or updates the index — searches, incremental
 `add_fiches`, merges — is unchanged.
 
+The encoding follows whoosh3 3.54.0's W3 codec (pinned exactly in
+pyproject.toml), private details included (block limit, compression
+threshold, term-info layout, pickle protocol 2); `tests/test_segment.py`
+compares the files with Whoosh's own and is what guards an upgrade.
+
 Supported schemas: indexed fields in the `Frequency` or `Existence` format
 without vectors or separate spelling fields, which is what `schema.py` builds.
 Text fields whose analyzer has a `terms()` method (`FrenchAnalyzer`) skip
@@ -18,50 +23,23 @@ Whoosh's token objects; other fields go through `field.index()`.
 
 from __future__ import annotations
 
-import ctypes
 import struct
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from pickle import dumps
 from typing import Any
 
 import numpy as np
 from whoosh import formats
 from whoosh.codec.base import Codec, Segment
-from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3TermInfo
+from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3TermInfo
 from whoosh.fields import FieldType, Schema
 from whoosh.filedb.filestore import Storage
 from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
-
-_M_TRIM_THRESHOLD = -1
-_DEFAULT_TRIM_THRESHOLD = 128 * 1024
-
-
-@contextmanager
-def keep_freed_memory(threshold: int = 64 << 20) -> Iterator[None]:
-    """Lets glibc keep up to `threshold` bytes of freed heap while segments are written.
-
-    Each `zlib.compress` call allocates about 270 KB of state; by default glibc
-    returns it to the system on free and page-faults it back on the next
-    call, which makes a compressed block cost about 60 µs instead of 6
-    (measured with timeit here). Does nothing where mallopt is missing.
-    """
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        yield
-        return
-    mallopt(_M_TRIM_THRESHOLD, threshold)
-    try:
-        yield
-    finally:
-        mallopt(_M_TRIM_THRESHOLD, _DEFAULT_TRIM_THRESHOLD)
-
 
 class UnsupportedSchema(TypeError):
     """The schema has a field this writer cannot encode exactly as Whoosh would."""
@@ -261,6 +239,8 @@ class BulkSegmentWriter:
     """
 
     def __init__(self, storage: Storage, schema: Schema, codec: Codec, indexname: str) -> None:
+        if not isinstance(codec, W3Codec):
+            raise UnsupportedSchema(f"codec {type(codec).__name__} (only Whoosh's W3Codec is reproduced)")
         check_schema(schema)
         self.storage = storage
         self.schema = schema
@@ -278,7 +258,7 @@ class BulkSegmentWriter:
         names = sorted(document)
         unknown = [name for name in names if name not in schema or name.startswith("_")]
         if unknown:
-            raise ValueError(f"champs inconnus du schéma : {', '.join(unknown)}")
+            raise ValueError(f"champs inconnus du schéma ou réservés : {', '.join(unknown)}")
         perdoc.start_doc(docnum)
         for name in names:
             value = document[name]
@@ -305,7 +285,7 @@ class BulkSegmentWriter:
 
     def _term_counts(self, name: str, field: FieldType, value: Any) -> dict[Any, int]:
         fast = self._fast_terms[name]
-        if fast is not None:
+        if fast is not None and isinstance(value, str):
             return Counter(fast(value))
         counts: dict[Any, int] = {}
         for btext, freq, _weight, _value in field.index(value):

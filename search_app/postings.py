@@ -45,6 +45,8 @@ def _segment_postings(segment, fieldname: str, btext: bytes) -> tuple[np.ndarray
 def _segment_lengths(segment, fieldname: str) -> np.ndarray:
     """Per-document length of a field in one segment, decoded from its length column."""
     count = segment.doc_count_all()
+    if not count:  # an index without documents has an EmptyReader, without columns
+        return np.zeros(0, dtype=np.float32)
     perdoc = segment._perdoc
     column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     if column is None:

@@ -445,6 +445,13 @@ class TitleStarts:
         return title.startswith(folded_prefix) or f" {folded_prefix}" in title
 
 
+def _column_values(reader, name: str) -> list[str]:
+    """A sortable column's values, one per document (none for an index without documents)."""
+    if not reader.doc_count_all():
+        return []
+    return [str(value) for value in reader.column_reader(name)]
+
+
 class _LruCache:
     def __init__(self, size: int) -> None:
         self.size = size
@@ -499,8 +506,8 @@ class SearchEngine:
         try:
             facets = FacetTable.from_reader(reader, PUBLIC_FACETS)
             stats = IndexStatistics(reader, list(TEXT_FIELD_BOOSTS), facets.live)
-            folded_titles = [str(value) for value in reader.column_reader("title_sort")]
-            years = [str(value) for value in reader.column_reader("year_sort")]
+            folded_titles = _column_values(reader, "title_sort")
+            years = _column_values(reader, "year_sort")
         finally:
             reader.close()
         year_key = np.array([int(y) if y.isdigit() else 0 for y in years], dtype=np.int32)

@@ -15,6 +15,7 @@ from indexer.analysis import (
     FIELD_BREAK,
     WORD_PATTERN,
     ElisionFilter,
+    FrenchAnalyzer,
     SectionedText,
     analyze,
     bigram_analyzer,
@@ -235,3 +236,8 @@ def test_terms_lists_are_not_shared_between_calls():
     first = analyzer.terms("jardin partagé")
     first.append("modifié")
     assert analyzer.terms("jardin partagé") == ["jardin", "partag"]
+
+
+def test_pairs_are_made_of_stems_only():
+    with pytest.raises(ValueError):
+        FrenchAnalyzer("spell", pairs=True)

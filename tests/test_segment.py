@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import multiprocessing
+import os
+import pickle
+import signal
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +21,8 @@ from whoosh.index import TOC
 
 import indexer.build as build_module
 from benchmarks.generate import write_corpus
-from indexer.build import GENERATIONS_DIR, build_index, open_current, read_current
+from indexer.analysis import SectionedText
+from indexer.build import GENERATIONS_DIR, add_fiches, build_index, open_current, read_current
 from indexer.errors import BuildFailed
 from indexer.parse import parse_corpus
 from indexer.schema import build_schema, fiche_document
@@ -87,7 +95,7 @@ def test_bulk_segment_reads_back_through_whoosh(synthetic_fiches, tmp_path):
 def test_unknown_fields_are_refused(tmp_path):
     ix = whoosh_index.create_in(str(tmp_path), build_schema())
     writer = BulkSegmentWriter(ix.storage, ix.schema, default_codec(), ix.indexname)
-    with pytest.raises(ValueError, match="champs inconnus du schéma : couleur"):
+    with pytest.raises(ValueError, match="champs inconnus du schéma ou réservés : couleur"):
         writer.add_document({"id": "x", "couleur": "bleu"})
     writer.cancel()
 
@@ -151,3 +159,72 @@ def test_progress_counts_every_fiche_of_every_process(parallel_everywhere, synth
     build_index(synthetic_fiches, tmp_path / "index", procs=2, show_progress=True)
     err = capsys.readouterr().err
     assert f"{len(synthetic_fiches)}/{len(synthetic_fiches)}" in err
+
+
+def test_an_empty_corpus_gives_an_empty_index_that_accepts_fiches(sample_fiches, tmp_path):
+    root = tmp_path / "index"
+    build_index([], root)
+    _, ix = open_current(root)
+    assert ix.doc_count() == 0
+    assert ix._segments() == []
+    add_fiches(sample_fiches[:2], root)
+    assert open_current(root)[1].doc_count() == 2
+
+
+def test_slices_are_never_smaller_than_half_the_threshold(synthetic_fiches, tmp_path, monkeypatch):
+    monkeypatch.setattr(build_module, "PARALLEL_THRESHOLD", 200)
+    build_index(synthetic_fiches, tmp_path / "index", procs=64)
+    _, ix = open_current(tmp_path / "index")
+    assert [s.doc_count() for s in ix._segments()] == [100, 100, 100]
+
+
+def test_a_worker_that_cannot_start_leaves_no_process_behind(parallel_everywhere, monkeypatch,
+                                                             synthetic_fiches, tmp_path):
+    started = []
+    real_init = build_module._SegmentWorker.__init__
+
+    def start(self, *args):
+        if started:
+            raise OSError(errno.EAGAIN, "fork impossible")
+        started.append(self)
+        real_init(self, *args)
+
+    monkeypatch.setattr(build_module._SegmentWorker, "__init__", start)
+    with pytest.raises(OSError):
+        build_index(synthetic_fiches, tmp_path / "index", procs=3)
+    assert started
+    assert multiprocessing.active_children() == []
+
+
+def test_ctrl_c_while_waiting_for_a_worker_stops_it(parallel_everywhere, monkeypatch, synthetic_fiches, tmp_path):
+    parent = os.getpid()
+
+    def document(fiche):
+        if os.getpid() != parent:
+            time.sleep(90)
+        return fiche_document(fiche)
+
+    monkeypatch.setattr(build_module, "fiche_document", document)
+    timer = threading.Timer(1.0, os.kill, (parent, signal.SIGINT))
+    started = time.monotonic()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            build_index(synthetic_fiches, tmp_path / "index", procs=2)
+    finally:
+        timer.cancel()
+    assert time.monotonic() - started < 60, "the interrupt waited for the worker's whole slice"
+    assert multiprocessing.active_children() == []
+    assert not (tmp_path / "index" / GENERATIONS_DIR).exists() or \
+        list((tmp_path / "index" / GENERATIONS_DIR).iterdir()) == []
+
+
+def test_sectioned_text_survives_pickling():
+    text = SectionedText(["Jardin", "Potager"], "\n")
+    copy = pickle.loads(pickle.dumps(text))
+    assert copy == "Jardin\nPotager" and copy.parts == ("Jardin", "Potager")
+
+
+def test_a_list_in_a_text_field_is_indexed_as_whoosh_does(tmp_path):
+    documents = [{"id": "a", "title": "Jardin partagé", "body": ["motbrut", "autre"]}]
+    assert written_in_bulk(tmp_path / "bulk", documents) == written_by_whoosh(tmp_path / "whoosh", documents)

@@ -289,6 +289,21 @@ def test_damaged_index_is_rebuilt_from_the_corpus(damaged, sample_corpus):
     assert client.get("/api/search?q=jardin").get_json()["hits"][0]["title"].startswith("Jardin partagé")
 
 
+def test_an_empty_corpus_starts_an_empty_service(tmp_path):
+    from search_app import create_app
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "vide.txt").write_text("Actions\n", encoding="utf-8")
+    app = create_app({"INDEX_DIR": tmp_path / "index", "CORPUS_DIR": tmp_path / "corpus", "BUILD_IF_MISSING": True})
+    client = app.test_client()
+    assert client.get("/healthz").get_json()["documents"] == 0
+    response = client.get("/api/search?q=jardin")
+    assert response.status_code == 200
+    assert response.get_json()["total"] == 0
+    for path in ("/", "/?q=jardin&sort=title", "/api/suggest?q=jar", "/api/search?q=jardn", "/embed?q=jardin"):
+        assert client.get(path).status_code == 200, path
+
+
 @pytest.mark.parametrize("damaged", list(DAMAGES), indirect=True)
 def test_damaged_index_without_rebuild_is_a_clear_error(damaged, sample_corpus):
     from search_app import create_app
