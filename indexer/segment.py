@@ -41,6 +41,11 @@ from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+_PACK_TERMINFO = W3TermInfo._struct.pack
+_ROW_LENGTHS = struct.Struct("!ii").pack
+_FLUSH_BYTES = 1 << 22
+
+
 class UnsupportedSchema(TypeError):
     """The schema has a field this writer cannot encode exactly as Whoosh would."""
 
@@ -102,13 +107,6 @@ def _mini_weights(low: int, high: int, weights: list[int]) -> Any:
     return tuple(map(float, weights))
 
 
-_PACK_TERMINFO = W3TermInfo._struct.pack
-
-
-_ROW_LENGTHS = struct.Struct("!ii").pack
-_FLUSH_BYTES = 1 << 22
-
-
 class _BulkTermTable(OrderedHashWriter):
     """Whoosh's ordered term table (`.trm`), taking rows in batches: one write per batch."""
 
@@ -140,6 +138,7 @@ class _BulkFieldWriter(W3FieldWriter):
 
     def __init__(self, codec: Codec, storage: Storage, segment: Segment) -> None:
         super().__init__(codec, storage, segment)
+        # The parent made the term table and wrote its header; only its methods change.
         self._tindex.__class__ = _BulkTermTable
 
     def add_terms(self, terms: Iterable[tuple[bytes, int, int]], postings: "_SortedPostings") -> None:
