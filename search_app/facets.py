@@ -6,7 +6,9 @@ document, so one slot). A slot held by many documents also keeps a dense
 array giving each document's value ordinal, so counting a match set is one
 gather and one `bincount` over the matched documents, or over the others
 when more than half match (counts = totals − counts of the rest). A slot held
-by few documents is counted by visiting those documents only. No per-document
+by few documents is counted by visiting those documents only. Facets with one
+value per document and few values (status, dimension, public, year) are
+also counted together, from one combined code per document. No per-document
 Python loop; the work is bounded by min(matched, unmatched) documents.
 
 Counts are disjunctive: facet F is counted over the matches filtered by every
@@ -106,12 +108,66 @@ class _Facet:
         return total[:-1]
 
 
+JOINT_CELLS = 4096
+"""Largest product of facet widths counted together in one pass."""
+
+
+@dataclass
+class _JointSlots:
+    """Facets with one value per document, counted together: one `bincount` of combined codes.
+
+    A document's code is its ordinals in mixed radix (sentinel included), so
+    the counts form a small cube whose marginals are the facets' counts.
+    """
+
+    names: list[str]
+    shape: tuple[int, ...]
+    codes: np.ndarray
+    live_totals: np.ndarray
+
+    @classmethod
+    def of(cls, slots: dict[str, _Slot], widths: dict[str, int], live: np.ndarray) -> _JointSlots:
+        names = list(slots)
+        shape = tuple(widths[name] for name in names)
+        codes = np.zeros(len(live), dtype=np.intp)
+        for name, width in zip(names, shape):
+            codes = codes * width + slots[name].by_doc
+        size = int(np.prod(shape))
+        return cls(names, shape, codes, np.bincount(codes[live], minlength=size))
+
+    def counts(self, matches: MatchSet) -> dict[str, np.ndarray]:
+        size = len(self.live_totals)
+        if matches.size <= matches.other_size:
+            joint = np.bincount(self.codes[matches.docs], minlength=size)
+        else:
+            joint = self.live_totals - np.bincount(self.codes[matches.others], minlength=size)
+        cube = joint.reshape(self.shape)
+        axes = range(len(self.shape))
+        return {name: cube.sum(axis=tuple(a for a in axes if a != i))[:-1]
+                for i, name in enumerate(self.names)}
+
+
+def _joint_groups(facets: dict[str, _Facet], live: np.ndarray) -> list[_JointSlots]:
+    """Groups of single-slot dense facets, narrowest first, each within JOINT_CELLS codes."""
+    single = sorted((len(f.values) + 1, name) for name, f in facets.items()
+                    if len(f.slots) == 1 and f.slots[0].by_doc is not None)
+    groups: list[list[tuple[int, str]]] = []
+    for width, name in single:
+        if groups and np.prod([w for w, _ in groups[-1]]) * width <= JOINT_CELLS:
+            groups[-1].append((width, name))
+        else:
+            groups.append([(width, name)])
+    return [_JointSlots.of({name: facets[name].slots[0] for _, name in group}, {name: w for w, name in group}, live)
+            for group in groups if len(group) > 1]
+
+
 class FacetTable:
     def __init__(self, doc_count: int, live: np.ndarray, facets: dict[str, _Facet]) -> None:
         self.doc_count = doc_count
         self.live = live
         self.live_count = int(live.sum())
         self.facets = facets
+        self.joint = _joint_groups(facets, live)
 
     @classmethod
     def from_reader(cls, reader, names: Iterable[str]) -> FacetTable:
@@ -166,8 +222,14 @@ class FacetTable:
         """Per facet: (value, count, selected), by count then value; selected values always kept."""
         out = {}
         shared = self.matches(matched & self.filter_mask(filters))
+        counted: dict[str, np.ndarray] = {}
+        for group in self.joint:
+            if not any(filters.get(name) for name in group.names):
+                counted.update(group.counts(shared))
         for name, facet in self.facets.items():
-            if filters.get(name):
+            if name in counted:
+                counts = counted[name]
+            elif filters.get(name):
                 counts = facet.counts(self.matches(matched & self.filter_mask(filters, skip=name)))
             else:
                 counts = facet.counts(shared)

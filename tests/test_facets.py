@@ -53,3 +53,30 @@ def test_disjunctive_counts_ignore_the_facets_own_filter():
     counts = table.disjunctive_counts(live.copy(), {"color": ("red",)}, limit=10)
     assert counts["color"] == [("blue", 3, False), ("red", 3, True)]
     assert counts["size"] == [("L", 2, False), ("S", 1, False)]
+
+
+@pytest.mark.parametrize("fraction", [0.05, 0.4, 0.9])
+def test_single_valued_facets_counted_together_match_brute_force(fraction):
+    rng = np.random.default_rng(3)
+    doc_count = 3_000
+    live = rng.random(doc_count) < 0.97
+    facets, truth = {}, {}
+    for name, width in (("status", 2), ("dimension", 3), ("year", 16), ("department", 101)):
+        owner = rng.integers(0, width, size=doc_count)
+        owner[rng.random(doc_count) < 0.05] = -1
+        docs = [np.flatnonzero((owner == v) & live) for v in range(width)]
+        facets[name] = _Facet.of([f"{name}{v:03d}" for v in range(width)], docs, doc_count, live)
+        truth[name] = docs
+    facets["keyword"] = _Facet.of([f"k{i}" for i in range(20)], random_facet(rng, doc_count, 20, 900),
+                                  doc_count, live)
+    truth["keyword"] = [d[live[d]] for d in facets["keyword"].docs]
+    table = FacetTable(doc_count, live, facets)
+    assert [group.names for group in table.joint] == [["status", "dimension", "year"]]
+    matched = (rng.random(doc_count) < fraction) & live
+    for filters in ({}, {"year": ("year003",)}, {"keyword": ("k1", "k2")}):
+        counts = table.disjunctive_counts(matched, filters, limit=1000)
+        for name, docs in truth.items():
+            base = matched & table.filter_mask(filters, skip=name)
+            expected = {value: int(base[d].sum()) for value, d in zip(facets[name].values, docs)}
+            got = {value: count for value, count, _ in counts[name]}
+            assert got == {v: c for v, c in expected.items() if c or v in filters.get(name, ())}, (name, filters)
