@@ -108,6 +108,9 @@ class _Facet:
         return total[:-1]
 
 
+VALUE_MASKS_KEPT = 64
+"""Facet values whose document masks are kept (one byte per document each)."""
+
 JOINT_CELLS = 4096
 """Largest product of facet widths counted together in one pass."""
 
@@ -168,6 +171,7 @@ class FacetTable:
         self.live_count = int(live.sum())
         self.facets = facets
         self.joint = _joint_groups(facets, live)
+        self._value_masks: dict[tuple[str, str], np.ndarray] = {}
 
     @classmethod
     def from_reader(cls, reader, names: Iterable[str]) -> FacetTable:
@@ -195,15 +199,26 @@ class FacetTable:
         return self.live.copy()
 
     def value_mask(self, name: str, values: Iterable[str]) -> np.ndarray:
-        """Documents holding any of the values (values of one facet are OR-ed)."""
-        mask = np.zeros(self.doc_count, dtype=bool)
-        facet = self.facets.get(name)
-        if facet is None:
-            return mask
-        for value in values:
-            position = facet.index.get(value)
+        """Documents holding any of the values (values of one facet are OR-ed); read-only."""
+        masks = [self._single_value_mask(name, value) for value in values]
+        if len(masks) == 1:
+            return masks[0]
+        return np.logical_or.reduce(masks) if masks else np.zeros(self.doc_count, dtype=bool)
+
+    def _single_value_mask(self, name: str, value: str) -> np.ndarray:
+        """One value's documents as a mask, kept for the next queries (filters repeat)."""
+        key = (name, value)
+        mask = self._value_masks.get(key)
+        if mask is None:
+            mask = np.zeros(self.doc_count, dtype=bool)
+            facet = self.facets.get(name)
+            position = facet.index.get(value) if facet is not None else None
             if position is not None:
                 mask[facet.docs[position]] = True
+            mask.flags.writeable = False
+            if len(self._value_masks) >= VALUE_MASKS_KEPT:
+                self._value_masks.clear()
+            self._value_masks[key] = mask
         return mask
 
     def filter_mask(self, filters: dict[str, tuple[str, ...]], skip: str | None = None) -> np.ndarray:
@@ -224,8 +239,10 @@ class FacetTable:
         shared = self.matches(matched & self.filter_mask(filters))
         counted: dict[str, np.ndarray] = {}
         for group in self.joint:
-            if not any(filters.get(name) for name in group.names):
-                counted.update(group.counts(shared))
+            unfiltered = [name for name in group.names if not filters.get(name)]
+            if len(unfiltered) > 1:
+                together = group.counts(shared)
+                counted.update((name, together[name]) for name in unfiltered)
         for name, facet in self.facets.items():
             if name in counted:
                 counts = counted[name]

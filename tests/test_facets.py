@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import search_app.facets as facets_module
 from search_app.facets import FacetTable, MatchSet, _Facet
 
 
@@ -55,8 +56,10 @@ def test_disjunctive_counts_ignore_the_facets_own_filter():
     assert counts["size"] == [("L", 2, False), ("S", 1, False)]
 
 
+@pytest.mark.parametrize("kept", [1, 64])
 @pytest.mark.parametrize("fraction", [0.05, 0.4, 0.9])
-def test_single_valued_facets_counted_together_match_brute_force(fraction):
+def test_single_valued_facets_counted_together_match_brute_force(fraction, kept, monkeypatch):
+    monkeypatch.setattr(facets_module, "VALUE_MASKS_KEPT", kept)
     rng = np.random.default_rng(3)
     doc_count = 3_000
     live = rng.random(doc_count) < 0.97
@@ -73,10 +76,21 @@ def test_single_valued_facets_counted_together_match_brute_force(fraction):
     table = FacetTable(doc_count, live, facets)
     assert [group.names for group in table.joint] == [["status", "dimension", "year"]]
     matched = (rng.random(doc_count) < fraction) & live
-    for filters in ({}, {"year": ("year003",)}, {"keyword": ("k1", "k2")}):
+    for filters in ({}, {"year": ("year003",)}, {"keyword": ("k1", "k2")},
+                    {"status": ("status001",), "dimension": ("dimension000", "dimension002"), "keyword": ("k3",)}):
         counts = table.disjunctive_counts(matched, filters, limit=1000)
         for name, docs in truth.items():
             base = matched & table.filter_mask(filters, skip=name)
             expected = {value: int(base[d].sum()) for value, d in zip(facets[name].values, docs)}
             got = {value: count for value, count, _ in counts[name]}
             assert got == {v: c for v, c in expected.items() if c or v in filters.get(name, ())}, (name, filters)
+
+
+def test_value_masks_are_shared_read_only():
+    live = np.ones(4, dtype=bool)
+    table = FacetTable(4, live, {"color": _Facet.of(["red", "blue"], [np.array([0, 1]), np.array([2])], 4)})
+    mask = table.value_mask("color", ["red"])
+    assert not mask.flags.writeable
+    assert table.filter_mask({"color": ("red",)}).tolist() == [True, True, False, False]
+    assert table.value_mask("color", ["red", "blue", "vert"]).tolist() == [True, True, True, False]
+    assert table.value_mask("color", ["red"]).tolist() == [True, True, False, False]
