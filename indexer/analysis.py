@@ -239,15 +239,18 @@ class FrenchAnalyzer(CompositeAnalyzer):
             terms = [first + BIGRAM_SEPARATOR + second for first, second in zip(stems, stems[1:])
                      if first != FIELD_BREAK and second != FIELD_BREAK]
         else:
-            words = _section_words(text)
-            cache = _TERM_CACHES[self.kind]
-            found = list(map(cache.get, words, repeat(False)))
-            if False in found:
-                normalize = self.items[1].term
-                found = [normalize(word) if term is False else term for word, term in zip(words, found)]
-            terms = [term for term in found if term is not None]
+            terms = [term for term in word_terms(_section_words(text), self.kind) if term is not None]
         _remember(recent, text, terms)
         return terms
+
+
+def word_terms(words: list[str], kind: str = "stem") -> list[str | None]:
+    """Each word's index term (None for a stop word), aligned with `words`; memoised like NormalizeFilter."""
+    found = list(map(_TERM_CACHES[kind].get, words, repeat(False)))
+    if False in found:
+        normalize = _NORMALIZERS[kind].term
+        found = [normalize(word) if term is False else term for word, term in zip(words, found)]
+    return found
 
 
 class SectionedText(str):
@@ -297,6 +300,7 @@ def _section_words(text: str) -> list[str]:
 
 
 _WORDS = re.compile(WORD_PATTERN)
+_NORMALIZERS = {kind: NormalizeFilter(kind) for kind in _TERM_CACHES}
 
 
 def french_analyzer() -> FrenchAnalyzer:

@@ -23,7 +23,7 @@ from whoosh.qparser import FieldsPlugin, MultifieldParser, OperatorsPlugin, plug
 from whoosh.qparser.syntax import AndGroup, OrGroup
 from whoosh.scoring import BM25F
 
-from indexer.analysis import WORD_PATTERN, STOP_WORDS, NormalizeFilter, analyze, fold, spelling_words
+from indexer.analysis import WORD_PATTERN, STOP_WORDS, analyze, fold, spelling_words, word_terms
 from indexer.build import Generation, open_current, read_current
 from indexer.errors import FicheNotFound, IndexerError
 from indexer.fiche import Fiche
@@ -308,7 +308,6 @@ def similarity_query(terms: list[tuple[str, float]]) -> wq.Query:
 
 
 _WORD_TOKENS = re.compile(WORD_PATTERN)
-_TERMS = NormalizeFilter("stem")
 SNIPPET_LEAD = 60
 
 
@@ -318,7 +317,9 @@ def highlight_passage(text: str, stems: frozenset[str], width: int = SNIPPET_CHA
     Words are matched through the index analyzer (stemming, folding), one
     memoised lookup per word; the text is escaped piece by piece around <mark>.
     """
-    spans = [(m.start(), m.end()) for m in _WORD_TOKENS.finditer(text) if _TERMS.term(m.group()) in stems]
+    matches = list(_WORD_TOKENS.finditer(text))
+    terms = word_terms(list(map(re.Match.group, matches)))
+    spans = [match.span() for match, term in zip(matches, terms) if term in stems]
     if not spans:
         return ""
     best, best_count, j = 0, 0, 0

@@ -16,6 +16,7 @@ from indexer.analysis import (
     WORD_PATTERN,
     ElisionFilter,
     FrenchAnalyzer,
+    NormalizeFilter,
     SectionedText,
     analyze,
     bigram_analyzer,
@@ -25,6 +26,7 @@ from indexer.analysis import (
     reference_analyzer,
     spelling_analyzer,
     spelling_words,
+    word_terms,
 )
 from indexer.build import build_index, open_current
 from indexer.fiche import Fiche
@@ -241,3 +243,16 @@ def test_terms_lists_are_not_shared_between_calls():
 def test_pairs_are_made_of_stems_only():
     with pytest.raises(ValueError):
         FrenchAnalyzer("spell", pairs=True)
+
+
+@settings(max_examples=100, deadline=None)
+@given(words=st.lists(st.sampled_from(WORDY + ["Jardinage", "L’atelier", "de", "x"]) | st.text(max_size=8),
+                      max_size=10))
+def test_word_terms_are_aligned_with_the_words(words):
+    for kind in ("stem", "spell"):
+        expected = [NormalizeFilter(kind).term(word) for word in words]
+        assert word_terms(words, kind) == expected
+
+
+def test_word_terms_keep_stop_words_as_none():
+    assert word_terms(["Les", "jardins", "de", "l'atelier", "été"]) == [None, "jardin", None, "ateli", None]
