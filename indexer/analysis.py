@@ -294,12 +294,13 @@ def _remember(recent: dict[str, list[str]], text: str, value: list[str]) -> None
 def _section_words(text: str) -> list[str]:
     words = _RECENT_WORDS.get(text)
     if words is None:
-        words = _WORDS.findall(text)
+        words = WORDS.findall(text)
         _remember(_RECENT_WORDS, text, words)
     return words
 
 
-_WORDS = re.compile(WORD_PATTERN)
+WORDS = re.compile(WORD_PATTERN)
+"""The tokenizer's pattern, compiled: `WORDS.finditer(text)` gives each word with its position."""
 _NORMALIZERS = {kind: NormalizeFilter(kind) for kind in _TERM_CACHES}
 
 

@@ -61,10 +61,15 @@ class _Slot:
     def counts(self, matches: MatchSet, width: int) -> np.ndarray:
         """Matched documents per ordinal, `width` = number of values + 1 (the last is the sentinel)."""
         if self.by_doc is not None and 2 * min(matches.size, matches.other_size) < 3 * len(self.docs):
-            if matches.size <= matches.other_size:
-                return np.bincount(self.by_doc[matches.docs], minlength=width)
-            return self.live_totals - np.bincount(self.by_doc[matches.others], minlength=width)
+            return _dense_counts(self.by_doc, self.live_totals, matches)
         return np.bincount(self.ordinals[matches.mask[self.docs]], minlength=width)
+
+
+def _dense_counts(codes: np.ndarray, live_totals: np.ndarray, matches: MatchSet) -> np.ndarray:
+    """Matched documents per code, from each document's code: over the matches or, if fewer, the others."""
+    if matches.size <= matches.other_size:
+        return np.bincount(codes[matches.docs], minlength=len(live_totals))
+    return live_totals - np.bincount(codes[matches.others], minlength=len(live_totals))
 
 
 @dataclass
@@ -139,12 +144,7 @@ class _JointSlots:
         return cls(names, shape, codes, np.bincount(codes[live], minlength=size))
 
     def counts(self, matches: MatchSet) -> dict[str, np.ndarray]:
-        size = len(self.live_totals)
-        if matches.size <= matches.other_size:
-            joint = np.bincount(self.codes[matches.docs], minlength=size)
-        else:
-            joint = self.live_totals - np.bincount(self.codes[matches.others], minlength=size)
-        cube = joint.reshape(self.shape)
+        cube = _dense_counts(self.codes, self.live_totals, matches).reshape(self.shape)
         axes = range(len(self.shape))
         return {name: cube.sum(axis=tuple(a for a in axes if a != i))[:-1]
                 for i, name in enumerate(self.names)}

@@ -23,7 +23,7 @@ from whoosh.qparser import FieldsPlugin, MultifieldParser, OperatorsPlugin, plug
 from whoosh.qparser.syntax import AndGroup, OrGroup
 from whoosh.scoring import BM25F
 
-from indexer.analysis import WORD_PATTERN, STOP_WORDS, analyze, fold, spelling_words, word_terms
+from indexer.analysis import STOP_WORDS, WORDS, analyze, fold, spelling_words, word_terms
 from indexer.build import Generation, open_current, read_current
 from indexer.errors import FicheNotFound, IndexerError
 from indexer.fiche import Fiche
@@ -307,7 +307,6 @@ def similarity_query(terms: list[tuple[str, float]]) -> wq.Query:
                   for stem, weight in terms for name, field_boost in TEXT_FIELD_BOOSTS.items()])
 
 
-_WORD_TOKENS = re.compile(WORD_PATTERN)
 SNIPPET_LEAD = 60
 
 
@@ -317,7 +316,7 @@ def highlight_passage(text: str, stems: frozenset[str], width: int = SNIPPET_CHA
     Words are matched through the index analyzer (stemming, folding), one
     memoised lookup per word; the text is escaped piece by piece around <mark>.
     """
-    matches = list(_WORD_TOKENS.finditer(text))
+    matches = list(WORDS.finditer(text))
     terms = word_terms(list(map(re.Match.group, matches)))
     spans = [match.span() for match, term in zip(matches, terms) if term in stems]
     if not spans:
