@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from .partners import funders, normalized_partners, parse_budget, parse_participants
+from .territory import canonical_departement, region_of
+
 
 @dataclass(frozen=True)
 class FieldSpec:
@@ -112,6 +115,35 @@ class Fiche:
     @property
     def territories(self) -> list[str]:
         return unique_nonempty([self.territory, self.partners_territory])
+
+    @property
+    def department_name(self) -> str:
+        """The official name of the département ("Réunion" → "La Réunion"), else as written."""
+        return canonical_departement(self.department) or self.department if self.department else ""
+
+    @property
+    def region(self) -> str:
+        return region_of(self.department) or "" if self.department else ""
+
+    @property
+    def partner_names(self) -> list[str]:
+        """Action partners in the normalised vocabulary (CAF, Mairie / Ville, …)."""
+        return normalized_partners(self.partners)
+
+    @property
+    def funders(self) -> list[str]:
+        """Financial partners named in the resources text."""
+        return funders(self.resources)
+
+    @property
+    def budget(self) -> int | None:
+        """Euros of the action parsed from the resources text."""
+        return parse_budget(self.resources)
+
+    @property
+    def participants(self) -> int | None:
+        """People involved, parsed from "Nombre de personnes mobilisés"."""
+        return parse_participants(self.people)
 
     def body_text(self) -> str:
         return "\n".join(getattr(self, name) for name in BODY_FIELDS if getattr(self, name))

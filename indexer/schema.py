@@ -22,11 +22,15 @@ TEXT_FIELD_BOOSTS: dict[str, float] = {
 # Facet fields (exact values, original spelling). API name → index field.
 FACET_FIELDS: tuple[str, ...] = (
     "dimension", "public", "keyword", "status", "department", "year",
-    "territory", "initiative", "partner",
+    "territory", "initiative", "partner", "region", "funder", "budget", "participants",
 )
 
 # Facets offered in the search API and pages, in display order.
-PUBLIC_FACETS: tuple[str, ...] = ("dimension", "public", "keyword", "status", "department", "year")
+PUBLIC_FACETS: tuple[str, ...] = ("dimension", "public", "keyword", "status", "region", "department", "year",
+                                  "territory", "initiative", "partner", "funder")
+
+# Facet fields holding one whole number per fiche, filtered by ranges (name_min, name_max).
+RANGE_FIELDS: tuple[str, ...] = ("budget", "participants")
 
 FACET_LABELS: dict[str, str] = {
     "dimension": "Dimension",
@@ -38,6 +42,10 @@ FACET_LABELS: dict[str, str] = {
     "territory": "Territoire",
     "initiative": "Initiative",
     "partner": "Partenaire",
+    "region": "Région",
+    "funder": "Financeur",
+    "budget": "Budget",
+    "participants": "Participants",
 }
 
 
@@ -62,16 +70,21 @@ def build_schema() -> Schema:
 
 
 def facet_values(fiche: Fiche) -> dict[str, list[str]]:
+    budget, participants = fiche.budget, fiche.participants
     return {
         "dimension": [fiche.dimension] if fiche.dimension else [],
         "public": fiche.public,
         "keyword": fiche.keywords,
         "status": [fiche.status] if fiche.status else [],
-        "department": [fiche.department] if fiche.department else [],
+        "department": [fiche.department_name] if fiche.department else [],
         "year": [fiche.year] if fiche.year else [],
         "territory": fiche.territories,
         "initiative": fiche.initiative,
-        "partner": fiche.partners,
+        "partner": fiche.partner_names,
+        "region": [fiche.region] if fiche.region else [],
+        "funder": fiche.funders,
+        "budget": [str(budget)] if budget is not None else [],
+        "participants": [str(participants)] if participants is not None else [],
     }
 
 

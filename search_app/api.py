@@ -6,10 +6,15 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request, url_for
 
-from .errors import InvalidParameter
+from indexer.schema import PUBLIC_FACETS
+
+from .errors import InvalidParameter, NotFound
+from .facet_values import facet_listing
 from .openapi import openapi_document
-from .params import parse_filters, parse_limit, parse_search_request, parse_similar_text
-from .serialize import hit_to_dict, response_to_dict
+from .params import (FACET_VALUES_PARAMS, FICHE_SIMILAR_PARAMS, SEARCH_PARAMS, SIMILAR_PARAMS, SUGGEST_PARAMS,
+                     check_parameters, parse_facet_limit, parse_filters, parse_limit, parse_search_request,
+                     parse_similar_text)
+from .serialize import hit_to_dict, listing_to_dict, response_to_dict
 from .state import engine, settings
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -40,13 +45,28 @@ def _fiche_url(fiche_id: str) -> str:
 
 @bp.get("/search")
 def search():
+    check_parameters(request.args.keys(), SEARCH_PARAMS)
     search_request = parse_search_request(request.args, settings())
+    facet_limit = parse_facet_limit(request.args)
     response = engine().search(search_request)
-    return jsonify(response_to_dict(response, _fiche_url))
+    return jsonify(response_to_dict(response, _fiche_url, facet_limit))
+
+
+@bp.get("/facets/<name>")
+def facet_values(name: str):
+    if name not in PUBLIC_FACETS:
+        raise NotFound(f"facette inconnue « {name[:40]} » : facettes possibles {', '.join(PUBLIC_FACETS)}",
+                       code="unknown_facet")
+    check_parameters(request.args.keys(), FACET_VALUES_PARAMS)
+    search_request = parse_search_request(request.args, settings())
+    prefix = str(request.args.get("prefix") or "")[:200]
+    listing = facet_listing(engine(), search_request, name, prefix, parse_facet_limit(request.args, "limit"))
+    return jsonify(listing_to_dict(listing))
 
 
 @bp.get("/actions/<fiche_id>", merge_slashes=False)
 def action(fiche_id: str):
+    check_parameters(request.args.keys(), ())
     data = engine().get_fiche(fiche_id).to_dict()
     data["url"] = _fiche_url(fiche_id)
     return jsonify(data)
@@ -54,6 +74,7 @@ def action(fiche_id: str):
 
 @bp.get("/actions/<fiche_id>/similar", merge_slashes=False)
 def action_similar(fiche_id: str):
+    check_parameters(request.args.keys(), FICHE_SIMILAR_PARAMS)
     limit = parse_limit(request.args, settings(), default=5)
     hits = engine().similar_to_fiche(fiche_id, limit, parse_filters(request.args, settings()))
     return jsonify({"id": fiche_id, "hits": [hit_to_dict(hit, _fiche_url) for hit in hits]})
@@ -66,10 +87,12 @@ def similar():
         if not isinstance(data, dict):
             raise InvalidParameter("corps attendu : un objet JSON comme {\"text\": \"…\", \"limit\": 10}",
                                    code="invalid_json")
+        check_parameters(data.keys(), SIMILAR_PARAMS)
         args: Any = JsonArgs(data)
         raw_text = data.get("text")
     else:
         args = request.args
+        check_parameters(args.keys(), SIMILAR_PARAMS)
         raw_text = args.get("text")
     text = parse_similar_text(raw_text, settings())
     limit = parse_limit(args, settings(), default=10)
@@ -79,6 +102,7 @@ def similar():
 
 @bp.get("/suggest")
 def suggest():
+    check_parameters(request.args.keys(), SUGGEST_PARAMS)
     query = str(request.args.get("q") or "")[:200]
     return jsonify({"query": query, "suggestions": engine().suggest(query, settings().SUGGEST_LIMIT)})
 

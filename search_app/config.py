@@ -29,7 +29,8 @@ class Settings:
     MAX_BODY_BYTES: int = 512 * 1024
     MAX_FILTER_VALUES: int = 50
     CACHE_SIZE: int = 1024
-    FACET_LIMIT: int = 50
+    FACET_LIMIT: int = 0
+    """Values per facet counted in a search; 0 keeps every value (callers cut with `facet_limit`)."""
     SUGGEST_LIMIT: int = 8
     HOST: str = "127.0.0.1"
     PORT: int = 8000

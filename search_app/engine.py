@@ -22,6 +22,7 @@ from indexer.errors import FicheNotFound
 from indexer.schema import PUBLIC_FACETS
 
 from .cache import LruCache
+from .facet_values import resolve_request
 from .complete import completions
 from .highlight import make_snippet
 from .matching import Evaluation, top_documents
@@ -35,7 +36,7 @@ from .spelling import SUGGEST_BELOW, corrected_query
 class SearchEngine:
     """Searches the served generation of an index root, following new generations as they land."""
 
-    def __init__(self, index_root: Path, cache_size: int = 1024, facet_limit: int = 50,
+    def __init__(self, index_root: Path, cache_size: int = 1024, facet_limit: int | None = None,
                  postings_budget: int = 128 * 1024 * 1024) -> None:
         self.index_root = Path(index_root)
         self.facet_limit = facet_limit
@@ -66,6 +67,7 @@ class SearchEngine:
     def search(self, request: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
         snapshot = self.snapshot()
+        request = resolve_request(snapshot, request)
         key = (snapshot.generation.name, request)
         cached = self._cache.get(key)
         if cached is not None:
@@ -76,7 +78,10 @@ class SearchEngine:
 
     def _search(self, snapshot: Snapshot, request: SearchRequest, started: float) -> SearchResponse:
         filters = {name: values for name, values in request.filters if name in PUBLIC_FACETS}
+        range_mask = snapshot.numbers.mask(request.ranges)
         filter_mask = snapshot.facets.filter_mask(filters)
+        if range_mask is not None:
+            filter_mask &= range_mask
         text = normalize_fields(request.query)
         q, similarity = self._plan(snapshot, text)
         evaluation = snapshot.evaluate(q)
@@ -85,7 +90,8 @@ class SearchEngine:
             q, evaluation, relaxed = self._relaxed(snapshot, text, filter_mask, q, evaluation)
         selected = evaluation.mask & filter_mask
         total = int(np.count_nonzero(selected))
-        facets = snapshot.facets.disjunctive_counts(evaluation.mask, filters, self.facet_limit)
+        counted = evaluation.mask if range_mask is None else evaluation.mask & range_mask
+        facets = snapshot.facets.disjunctive_counts(counted, filters, self.facet_limit)
         hits = self._page_hits(snapshot, q, evaluation, selected, request, total)
         suggestion = None
         if q is not None and not similarity and (relaxed or total < SUGGEST_BELOW):

@@ -233,8 +233,11 @@ class FacetTable:
         return MatchSet(mask, self.live, self.live_count)
 
     def disjunctive_counts(self, matched: np.ndarray, filters: dict[str, tuple[str, ...]],
-                           limit: int) -> dict[str, list[tuple[str, int, bool]]]:
-        """Per facet: (value, count, selected), by count then value; selected values always kept."""
+                           limit: int | None = None) -> dict[str, list[tuple[str, int, bool]]]:
+        """Per facet: (value, count, selected), by count then value; selected values always kept.
+
+        `limit` cuts each facet's list (None: every value).
+        """
         out = {}
         shared = self.matches(matched & self.filter_mask(filters))
         counted: dict[str, np.ndarray] = {}
@@ -254,8 +257,9 @@ class FacetTable:
             rows = [(value, int(count), value in selected)
                     for value, count in zip(facet.values, counts.tolist()) if count or value in selected]
             rows.sort(key=lambda row: (-row[1], row[0].lower()))
-            kept = rows[:limit]
-            kept += [row for row in rows[limit:] if row[2]]
+            cut = len(rows) if limit is None else limit
+            kept = rows[:cut]
+            kept += [row for row in rows[cut:] if row[2]]
             kept += [(value, 0, True) for value in selected if value not in facet.index]
             out[name] = kept
         return out

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from indexer.schema import FACET_LABELS, PUBLIC_FACETS
+from indexer.schema import FACET_LABELS, PUBLIC_FACETS, RANGE_FIELDS
 
 _FACET_PARAMS = [
     {"name": name, "in": "query", "required": False, "explode": True,
      "description": f"Filtre {FACET_LABELS[name]} (répétable : valeurs combinées par OU ; facettes différentes par ET).",
      "schema": {"type": "array", "items": {"type": "string", "maxLength": 200}}}
     for name in PUBLIC_FACETS
+]
+
+_RANGE_PARAMS = [
+    {"name": f"{name}_{end}", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0},
+     "description": f"{FACET_LABELS[name]} {'minimum' if end == 'min' else 'maximum'} (bornes incluses)."}
+    for name in RANGE_FIELDS for end in ("min", "max")
 ]
 
 _ERROR = {"description": "Erreur", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -46,10 +52,30 @@ def openapi_document(server_url: str) -> dict:
                     {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 10}},
                     {"name": "sort", "in": "query",
                      "schema": {"type": "string", "enum": ["relevance", "year", "title"], "default": "relevance"}},
-                    *_FACET_PARAMS,
+                    {"name": "facet_limit", "in": "query", "schema": {"type": "integer", "minimum": 1},
+                     "description": "Valeurs par facette (par défaut : toutes)."},
+                    *_FACET_PARAMS, *_RANGE_PARAMS,
                 ],
                 "responses": {"200": {"description": "Résultats", "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/SearchResponse"}}}}, "400": _ERROR},
+            }},
+            "/api/facets/{name}": {"get": {
+                "summary": "Toutes les valeurs d'une facette, comptées sous la requête et les filtres, par préfixe",
+                "parameters": [
+                    {"name": "name", "in": "path", "required": True, "schema": {"type": "string", "enum": list(PUBLIC_FACETS)}},
+                    {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 10000}},
+                    {"name": "prefix", "in": "query", "schema": {"type": "string", "maxLength": 200},
+                     "description": "Début d'un mot de la valeur (casse et accents ignorés)."},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1},
+                     "description": "Nombre de valeurs (par défaut : toutes)."},
+                    *_FACET_PARAMS, *_RANGE_PARAMS,
+                ],
+                "responses": {"200": {"description": "Valeurs", "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {
+                        "facet": {"type": "string"}, "label": {"type": "string"}, "total": {"type": "integer"},
+                        "matching_values": {"type": "integer"},
+                        "values": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}}}}}},
+                    "400": _ERROR, "404": _ERROR},
             }},
             "/api/actions/{fiche_id}": {"get": {
                 "summary": "Fiche complète",
@@ -107,7 +133,8 @@ def openapi_document(server_url: str) -> dict:
             "Hit": _HIT,
             "HitList": {"type": "object", "properties": {"hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}},
             "FacetValue": {"type": "object", "properties": {
-                "value": {"type": "string"}, "count": {"type": "integer"}, "selected": {"type": "boolean"}}},
+                "value": {"type": "string"}, "label": {"type": "string", "description": "Libellé affiché"},
+                "count": {"type": "integer"}, "selected": {"type": "boolean"}}},
             "SearchResponse": {"type": "object", "required": ["query", "total", "page", "per_page", "hits", "facets", "suggestion", "took_ms"],
                                "properties": {
                 "query": {"type": "string"}, "total": {"type": "integer"}, "page": {"type": "integer"},

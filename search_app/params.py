@@ -1,10 +1,17 @@
-"""HTTP parameters → validated search arguments (no Flask: any mapping with `getlist`)."""
+"""HTTP parameters → validated search arguments (no Flask: any mapping with `getlist`).
+
+Also owns which parameters each endpoint knows: the API refuses the others
+(with the closest known name), the pages ignore them and say so.
+"""
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Iterable
 from typing import Any, Protocol
 
-from indexer.schema import PUBLIC_FACETS
+from indexer.schema import PUBLIC_FACETS, RANGE_FIELDS
 
 from .config import Settings
 from .errors import InvalidParameter
@@ -13,6 +20,15 @@ from .results import SORTS, SearchRequest
 
 MAX_FILTER_VALUE_CHARS = 200
 SORT_LABELS = {"relevance": "pertinence", "year": "année", "title": "titre"}
+RANGE_PARAMS: tuple[str, ...] = tuple(f"{name}_{end}" for name in RANGE_FIELDS for end in ("min", "max"))
+MAX_RANGE_VALUE = 10**9
+SEARCH_PARAMS: tuple[str, ...] = ("q", "page", "per_page", "sort", "facet_limit", *PUBLIC_FACETS, *RANGE_PARAMS)
+FACET_VALUES_PARAMS: tuple[str, ...] = (*SEARCH_PARAMS, "prefix", "limit")
+FILTER_PARAMS: tuple[str, ...] = (*PUBLIC_FACETS,)
+SIMILAR_PARAMS: tuple[str, ...] = ("text", "limit", *PUBLIC_FACETS)
+FICHE_SIMILAR_PARAMS: tuple[str, ...] = ("limit", *PUBLIC_FACETS)
+SUGGEST_PARAMS: tuple[str, ...] = ("q",)
+_YEAR = re.compile(r"\d{4}")
 
 
 class MultiMapping(Protocol):
@@ -20,7 +36,7 @@ class MultiMapping(Protocol):
     def getlist(self, key: str) -> list[Any]: ...
 
 
-def _int_param(args: MultiMapping, name: str, default: int, low: int, high: int) -> int:
+def _int_param(args: MultiMapping, name: str, default: Any, low: int, high: int) -> Any:
     raw = args.get(name)
     if raw is None or str(raw).strip() == "":
         return default
@@ -33,6 +49,54 @@ def _int_param(args: MultiMapping, name: str, default: int, low: int, high: int)
     return value
 
 
+def unknown_parameters(names: Iterable[str], known: Iterable[str]) -> list[str]:
+    """The parameter names that are not among the known ones, in order, once each."""
+    allowed = set(known)
+    return list(dict.fromkeys(str(name) for name in names if name not in allowed))
+
+
+def closest_parameter(name: str, known: Iterable[str]) -> str | None:
+    found = difflib.get_close_matches(name.lower(), list(known), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def check_parameters(names: Iterable[str], known: Iterable[str]) -> None:
+    """Raises InvalidParameter naming the first unknown parameter, the closest known one and all of them."""
+    known = tuple(known)
+    unknown = unknown_parameters(names, known)
+    if not unknown:
+        return
+    name = unknown[0]
+    closest = closest_parameter(name, known)
+    hint = f" ; vouliez-vous dire {closest} ?" if closest else ""
+    raise InvalidParameter(f"paramètre inconnu « {name[:40]} »{hint} Paramètres possibles : {', '.join(known)}",
+                           code="unknown_parameter")
+
+
+def _check_year(values: list[str]) -> None:
+    for value in values:
+        if not _YEAR.fullmatch(value):
+            raise InvalidParameter(f"le filtre « year » attend une année sur quatre chiffres (reçu « {value[:40]} »)")
+
+
+def parse_ranges(args: MultiMapping) -> dict[str, tuple[int | None, int | None]]:
+    """budget_min/budget_max, participants_min/participants_max as whole numbers."""
+    ranges = {}
+    for name in RANGE_FIELDS:
+        low = _int_param(args, f"{name}_min", None, 0, MAX_RANGE_VALUE)
+        high = _int_param(args, f"{name}_max", None, 0, MAX_RANGE_VALUE)
+        if low is not None and high is not None and low > high:
+            raise InvalidParameter(f"« {name}_min » ({low}) dépasse « {name}_max » ({high})")
+        if low is not None or high is not None:
+            ranges[name] = (low, high)
+    return ranges
+
+
+def parse_facet_limit(args: MultiMapping, name: str = "facet_limit") -> int | None:
+    """How many values per facet the caller wants; None (absent) is all of them."""
+    return _int_param(args, name, None, 1, 100_000)
+
+
 def parse_filters(args: MultiMapping, settings: Settings) -> dict[str, list[str]]:
     filters: dict[str, list[str]] = {}
     for name in PUBLIC_FACETS:
@@ -42,6 +106,8 @@ def parse_filters(args: MultiMapping, settings: Settings) -> dict[str, list[str]
             raise InvalidParameter(f"trop de valeurs pour le filtre « {name} » (maximum {settings.MAX_FILTER_VALUES})")
         if any(len(v) > MAX_FILTER_VALUE_CHARS for v in values):
             raise InvalidParameter(f"une valeur du filtre « {name} » dépasse {MAX_FILTER_VALUE_CHARS} caractères")
+        if name == "year":
+            _check_year(values)
         if values:
             filters[name] = values
     return filters
@@ -63,7 +129,7 @@ def parse_search_request(args: MultiMapping, settings: Settings) -> SearchReques
         raise InvalidParameter(f"tri inconnu « {sort[:40]} » : valeurs possibles {', '.join(SORTS)}")
     page = _int_param(args, "page", 1, 1, settings.MAX_PAGE)
     per_page = _int_param(args, "per_page", settings.DEFAULT_PER_PAGE, 1, settings.MAX_PER_PAGE)
-    return SearchRequest.make(query, parse_filters(args, settings), page, per_page, sort)
+    return SearchRequest.make(query, parse_filters(args, settings), page, per_page, sort, parse_ranges(args))
 
 
 def parse_limit(args: MultiMapping, settings: Settings, default: int) -> int:

@@ -17,15 +17,24 @@ class SearchRequest:
     page: int = 1
     per_page: int = 10
     sort: str = "relevance"
+    ranges: tuple[tuple[str, int | None, int | None], ...] = ()
+    """(field, lowest, highest) of the number filters (budget, participants); None is unbounded."""
 
     @staticmethod
     def make(query: str = "", filters: dict[str, list[str]] | None = None, page: int = 1,
-             per_page: int = 10, sort: str = "relevance") -> SearchRequest:
+             per_page: int = 10, sort: str = "relevance",
+             ranges: dict[str, tuple[int | None, int | None]] | None = None) -> SearchRequest:
         """A normalised request: equal searches give equal (hashable) requests."""
         normalized = tuple(sorted(
             (name, tuple(sorted(set(values))))
             for name, values in (filters or {}).items() if values))
-        return SearchRequest(clean_query(query), normalized, page, per_page, sort)
+        bounded = tuple(sorted((name, low, high) for name, (low, high) in (ranges or {}).items()
+                               if low is not None or high is not None))
+        return SearchRequest(clean_query(query), normalized, page, per_page, sort, bounded)
+
+    def with_filters(self, filters: dict[str, list[str]]) -> SearchRequest:
+        return SearchRequest.make(self.query, filters, self.page, self.per_page, self.sort,
+                                  {name: (low, high) for name, low, high in self.ranges})
 
 
 @dataclass(frozen=True)

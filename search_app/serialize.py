@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .labels import facet_label, value_label
 from .results import FacetValue, Hit, SearchResponse
 
 
@@ -25,11 +26,33 @@ def hit_to_dict(hit: Hit, url_for_id: Callable[[str], str] | None = None) -> dic
     }
 
 
-def _facet_value(value: FacetValue) -> dict:
-    return {"value": value.value, "count": value.count, "selected": value.selected}
+def facet_value_to_dict(facet: str, value: FacetValue) -> dict:
+    return {"value": value.value, "label": value_label(facet, value.value), "count": value.count,
+            "selected": value.selected}
 
 
-def response_to_dict(response: SearchResponse, url_for_id: Callable[[str], str] | None = None) -> dict:
+def _facet_list(facet: str, values: list[FacetValue], limit: int | None) -> list[dict]:
+    """The first `limit` values (None: all), and any selected one beyond."""
+    kept = values if limit is None else values[:limit] + [v for v in values[limit:] if v.selected]
+    return [facet_value_to_dict(facet, value) for value in kept]
+
+
+def listing_to_dict(listing) -> dict:
+    """`GET /api/facets/<name>`: a `facet_values.FacetListing`."""
+    response = listing.response
+    return {
+        "facet": listing.facet,
+        "label": facet_label(listing.facet),
+        "query": response.query,
+        "filters": {name: list(values) for name, values in response.filters.items()},
+        "total": response.total,
+        "matching_values": listing.matching,
+        "values": [facet_value_to_dict(listing.facet, value) for value in listing.values],
+    }
+
+
+def response_to_dict(response: SearchResponse, url_for_id: Callable[[str], str] | None = None,
+                     facet_limit: int | None = None) -> dict:
     return {
         "query": response.query,
         "total": response.total,
@@ -38,7 +61,7 @@ def response_to_dict(response: SearchResponse, url_for_id: Callable[[str], str] 
         "sort": response.sort,
         "filters": {name: list(values) for name, values in response.filters.items()},
         "hits": [hit_to_dict(hit, url_for_id) for hit in response.hits],
-        "facets": {name: [_facet_value(value) for value in values] for name, values in response.facets.items()},
+        "facets": {name: _facet_list(name, values, facet_limit) for name, values in response.facets.items()},
         "suggestion": response.suggestion,
         "relaxed": response.relaxed,
         "similarity": response.similarity,

@@ -13,13 +13,14 @@ from whoosh.scoring import BM25F
 
 from indexer.build import Generation, open_current
 from indexer.fiche import Fiche
-from indexer.schema import PUBLIC_FACETS, TEXT_FIELD_BOOSTS
+from indexer.schema import PUBLIC_FACETS, RANGE_FIELDS, TEXT_FIELD_BOOSTS
 
 from .complete import TitleStarts
 from .facets import FacetTable
 from .matching import Evaluation, IndexStatistics, QueryEvaluator
 from .postings import PostingsCache
 from .query import QueryParser
+from .ranges import NumberColumns
 
 
 @dataclass
@@ -40,6 +41,9 @@ class Snapshot:
     year_key: np.ndarray
     title_rank: np.ndarray
     title_starts: TitleStarts
+    numbers: NumberColumns
+    value_keys: dict = field(default_factory=dict)
+    """Per facet, its values by folded spelling (filled by `facet_values.resolve_value`)."""
     _local: threading.local = field(default_factory=threading.local)
 
     def searcher(self):
@@ -74,6 +78,7 @@ def open_snapshot(index_root: Path, postings_budget: int) -> Snapshot:
     reader = ix.reader()
     try:
         facets = FacetTable.from_reader(reader, PUBLIC_FACETS)
+        numbers = NumberColumns.from_reader(reader, RANGE_FIELDS)
         stats = IndexStatistics(reader, list(TEXT_FIELD_BOOSTS), facets.live)
         folded_titles = _column_values(reader, "title_sort")
         years = _column_values(reader, "year_sort")
@@ -83,7 +88,7 @@ def open_snapshot(index_root: Path, postings_budget: int) -> Snapshot:
     title_rank = np.empty(len(folded_titles), dtype=np.int32)
     title_rank[np.argsort(np.array(folded_titles, dtype=object), kind="stable")] = np.arange(len(folded_titles))
     return Snapshot(generation, ix, facets, QueryParser(ix.schema), stats,
-                    PostingsCache(postings_budget), year_key, title_rank, TitleStarts(folded_titles))
+                    PostingsCache(postings_budget), year_key, title_rank, TitleStarts(folded_titles), numbers)
 
 
 def stored_record(stored) -> dict:

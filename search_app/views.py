@@ -15,7 +15,8 @@ from flask import Blueprint, render_template, request, url_for
 from indexer.fiche import FIELD_SPECS, Fiche, FieldSpec
 from indexer.schema import FACET_LABELS, PUBLIC_FACETS
 
-from .params import SORT_LABELS, parse_search_request
+from .labels import value_label
+from .params import SEARCH_PARAMS, SORT_LABELS, closest_parameter, parse_search_request, unknown_parameters
 from .results import FacetValue, Hit, SearchRequest, SearchResponse
 from .state import engine, settings
 
@@ -30,6 +31,9 @@ FICHE_FACETS: dict[str, str] = {"status": "status", "dimension": "dimension", "k
                                 "public": "public"}
 # Facets whose values read better in their natural order than by count.
 VALUE_ORDERED_FACETS: dict[str, bool] = {"year": True}
+# The sidebar's first facets; the others are under "Plus de filtres".
+MAIN_FACETS: tuple[str, ...] = ("dimension", "public", "keyword", "status", "department", "year")
+EXTRA_FACETS: tuple[str, ...] = tuple(name for name in PUBLIC_FACETS if name not in MAIN_FACETS)
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class SearchState:
     sort: str = DEFAULT_SORT
     per_page: int | None = None
     page: int = 1
+    ranges: tuple[tuple[str, int | None, int | None], ...] = ()
 
     @classmethod
     def of(cls, search_request: SearchRequest, default_per_page: int) -> SearchState:
@@ -48,7 +53,16 @@ class SearchState:
         filters = tuple(sorted(((name, values) for name, values in search_request.filters if name in order),
                                key=lambda item: order[item[0]]))
         per_page = None if search_request.per_page == default_per_page else search_request.per_page
-        return cls(search_request.query, filters, search_request.sort, per_page, search_request.page)
+        return cls(search_request.query, filters, search_request.sort, per_page, search_request.page,
+                   search_request.ranges)
+
+    def range_value(self, name: str, end: str) -> str:
+        """The bound typed for a range field ("min" or "max"), "" when none."""
+        for field_name, low, high in self.ranges:
+            if field_name == name:
+                value = low if end == "min" else high
+                return "" if value is None else str(value)
+        return ""
 
     @property
     def has_filters(self) -> bool:
@@ -62,11 +76,27 @@ class SearchState:
             params[name] = list(values)
         if self.sort != DEFAULT_SORT:
             params["sort"] = self.sort
+        for name, low, high in self.ranges:
+            if low is not None:
+                params[f"{name}_min"] = str(low)
+            if high is not None:
+                params[f"{name}_max"] = str(high)
         if self.per_page is not None:
             params["per_page"] = str(self.per_page)
         if self.page > 1:
             params["page"] = str(self.page)
         return url_for("views.index", **params)
+
+    def hidden_fields(self) -> list[tuple[str, str]]:
+        """The state as form fields, without sort and page (for the sort form)."""
+        fields = [("q", self.query)] if self.query else []
+        fields += [(name, value) for name, values in self.filters for value in values]
+        for name, low, high in self.ranges:
+            fields += [(f"{name}_min", str(low))] if low is not None else []
+            fields += [(f"{name}_max", str(high))] if high is not None else []
+        if self.per_page is not None:
+            fields.append(("per_page", str(self.per_page)))
+        return fields
 
     def with_page(self, page: int) -> SearchState:
         return replace(self, page=page)
@@ -80,12 +110,16 @@ class SearchState:
         return replace(self, filters=tuple((n, values) for n, values in filters if values), page=1)
 
     def without_filters(self) -> SearchState:
-        return replace(self, filters=(), page=1)
+        return replace(self, filters=(), ranges=(), page=1)
+
+    def without_range(self, name: str) -> SearchState:
+        return replace(self, ranges=tuple(r for r in self.ranges if r[0] != name), page=1)
 
 
 @dataclass(frozen=True)
 class FacetOption:
     value: str
+    label: str
     count: int
     selected: bool
     input_id: str
@@ -135,16 +169,17 @@ class Section:
     items: list[LinkedValue]
 
 
-def facet_groups(facets: dict[str, list[FacetValue]]) -> list[FacetGroup]:
-    """The sidebar: the most frequent values shown, the rest (never a selected one) folded away."""
+def facet_groups(facets: dict[str, list[FacetValue]], names: tuple[str, ...] = MAIN_FACETS) -> list[FacetGroup]:
+    """The sidebar: the most frequent values shown, all the others (never a selected one) folded away."""
     groups = []
-    for name in PUBLIC_FACETS:
+    for name in names:
         values = facets.get(name, [])
         if not values:
             continue
         if VALUE_ORDERED_FACETS.get(name):
             values = sorted(values, key=lambda v: v.value, reverse=True)
-        options = [FacetOption(v.value, v.count, v.selected, f"filtre-{name}-{i}") for i, v in enumerate(values)]
+        options = [FacetOption(v.value, value_label(name, v.value), v.count, v.selected, f"filtre-{name}-{i}")
+                   for i, v in enumerate(values)]
         shown = options[:VISIBLE_FACET_VALUES]
         rest = options[VISIBLE_FACET_VALUES:]
         shown += [option for option in rest if option.selected]
@@ -154,8 +189,18 @@ def facet_groups(facets: dict[str, list[FacetValue]]) -> list[FacetGroup]:
 
 
 def filter_chips(state: SearchState) -> list[Chip]:
-    return [Chip(FACET_LABELS.get(name, name), value, state.without_filter(name, value).url())
-            for name, values in state.filters for value in values]
+    chips = [Chip(FACET_LABELS.get(name, name), value, state.without_filter(name, value).url())
+             for name, values in state.filters for value in values]
+    for name, low, high in state.ranges:
+        shown = (f"{low} à {high}" if low is not None and high is not None
+                 else f"au moins {low}" if low is not None else f"au plus {high}")
+        chips.append(Chip(FACET_LABELS.get(name, name), shown, state.without_range(name).url()))
+    return chips
+
+
+def ignored_parameters(names) -> list[tuple[str, str | None]]:
+    """Unknown parameters of a page (ignored), each with the closest known name."""
+    return [(name, closest_parameter(name, SEARCH_PARAMS)) for name in unknown_parameters(names, SEARCH_PARAMS)][:5]
 
 
 def page_numbers(current: int, last: int, window: int = PAGE_WINDOW) -> list[int | None]:
@@ -236,6 +281,8 @@ def index():
         response=response,
         state=state,
         facets=facet_groups(response.facets),
+        extra_facets=facet_groups(response.facets, EXTRA_FACETS),
+        ignored=ignored_parameters(request.args.keys()),
         chips=filter_chips(state),
         pagination=pagination(state, response, config.MAX_PAGE),
         suggestion_url=state.with_query(response.suggestion).url() if response.suggestion else None,

@@ -20,7 +20,8 @@ RESPONSE_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "sugges
                  "relaxed", "similarity", "sort", "filters"}
 HIT_KEYS = {"id", "url", "title", "structure", "department", "year", "status", "dimension",
             "public", "keywords", "snippet", "score"}
-FACETS = ("dimension", "public", "keyword", "status", "department", "year")
+FACETS = ("dimension", "public", "keyword", "status", "region", "department", "year",
+          "territory", "initiative", "partner", "funder")
 FACET_VALUES = {
     "dimension": lambda f: [f.dimension] if f.dimension else [],
     "public": lambda f: f.public,
@@ -28,6 +29,11 @@ FACET_VALUES = {
     "status": lambda f: [f.status] if f.status else [],
     "department": lambda f: [f.department] if f.department else [],
     "year": lambda f: [f.year] if f.year else [],
+    "region": lambda f: [f.region] if f.region else [],
+    "territory": lambda f: f.territories,
+    "initiative": lambda f: f.initiative,
+    "partner": lambda f: f.partner_names,
+    "funder": lambda f: f.funders,
 }
 ATELIERS = "Ateliers Parents-enfants"
 
@@ -128,12 +134,12 @@ def test_facets_have_every_public_facet_with_value_count_selected(client):
     for rows in data["facets"].values():
         assert rows
         for row in rows:
-            assert set(row) == {"value", "count", "selected"}
+            assert set(row) == {"value", "label", "count", "selected"}
             assert isinstance(row["value"], str) and isinstance(row["count"], int)
             assert row["selected"] is False and row["count"] > 0
         counts = [row["count"] for row in rows]
         assert counts == sorted(counts, reverse=True)
-    assert {"value": "2015", "count": 14, "selected": False} in data["facets"]["year"]
+    assert {"value": "2015", "label": "2015", "count": 14, "selected": False} in data["facets"]["year"]
 
 
 def test_hits_carry_each_fiche_as_parsed(client, sample_fiches):
@@ -161,8 +167,8 @@ def test_disjunctive_counts_with_one_keyword(client, sample_fiches):
     keyword = {row["value"]: row for row in data["facets"]["keyword"]}
     sante = sum(1 for f in sample_fiches if "Santé" in f.keywords)
     assert sante == 3
-    assert keyword["Santé"] == {"value": "Santé", "count": sante, "selected": False}
-    assert keyword["Parentalité"] == {"value": "Parentalité", "count": 8, "selected": True}
+    assert keyword["Santé"] == {"value": "Santé", "label": "Santé", "count": sante, "selected": False}
+    assert keyword["Parentalité"] == {"value": "Parentalité", "label": "Parentalité", "count": 8, "selected": True}
     assert all(row["selected"] == (row["value"] == "Parentalité") for row in data["facets"]["keyword"])
     department = {row["value"]: row["count"] for row in data["facets"]["department"]}
     assert department == Counter(f.department for f in sample_fiches if "Parentalité" in f.keywords)
@@ -188,7 +194,7 @@ def test_different_facets_are_anded(client, sample_fiches):
 def test_unknown_filter_value_selected_with_zero_count(client):
     data = search(client, keyword="Inexistant")
     assert data["total"] == 0 and data["hits"] == []
-    assert {"value": "Inexistant", "count": 0, "selected": True} in data["facets"]["keyword"]
+    assert {"value": "Inexistant", "label": "Inexistant", "count": 0, "selected": True} in data["facets"]["keyword"]
 
 
 def _filter_strategy(fiches):
