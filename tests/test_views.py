@@ -741,3 +741,35 @@ def test_fiche_breadcrumb_returns_to_the_results_it_came_from(client, sample_fic
         response = client.get(f"/actions/{fiche.id}", headers={"Referer": foreign})
         link = parse_html(response.get_data(as_text=True)).find("nav", cls="breadcrumb").find("a")
         assert link.attrs["href"] == "/", foreign
+
+
+# -- issue 13: drill-down ----------------------------------------------------------------
+
+
+def test_browse_sort_does_not_go_with_a_typed_query(client):
+    """The browse page's default order (by year) is not part of the search form: a query is ranked by relevance."""
+    _, doc = get_page(client, "/")
+    select = doc.find("select", id="tri")
+    assert select.attrs["form"] == "tri-form"
+    search_form = doc.find("form", id="recherche")
+    assert not [i for i in search_form.find_all("input") if i.attrs.get("name") == "sort"]
+    _, sorted_doc = get_page(client, "/?q=parents&sort=title")
+    kept = [i for i in sorted_doc.find("form", id="recherche").find_all("input") if i.attrs.get("name") == "sort"]
+    assert [i.attrs["value"] for i in kept] == ["title"]
+    sort_form = sorted_doc.find("form", id="tri-form")
+    assert {(i.attrs["name"], i.attrs["value"]) for i in sort_form.find_all("input")} == {("q", "parents")}
+
+
+def test_facet_lists_show_every_value_with_labels(client):
+    _, doc = get_page(client, "/")
+    department = next(fs for fs in doc.find_all("fieldset", cls="facet") if fs.attrs.get("data-facet") == "department")
+    values = [span.clean_text for span in department.find_all("span", cls="facet__value")]
+    assert len(values) == 11 and "Somme (80)" in values
+    assert department.find("input", cls="facet__search-input").attrs["data-facet-search"] == "department"
+    extra = [fs.attrs["data-facet"] for fs in doc.find_all("fieldset", cls="facet-extra") if fs.attrs.get("data-facet")]
+    assert extra == ["region", "territory", "initiative", "partner", "funder"]
+
+
+def test_unknown_department_on_a_page_is_a_400_naming_the_closest(client):
+    html, _ = get_page(client, "/?department=Sommes", status=400)
+    assert "Somme" in html

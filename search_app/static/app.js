@@ -22,8 +22,43 @@
       var data = event.formData;
       if (!String(data.get("q") || "").trim()) data.delete("q");
       if (data.get("sort") === "relevance") data.delete("sort");
+      ["budget_min", "budget_max", "participants_min", "participants_max"].forEach(function (name) {
+        if (!String(data.get(name) || "").trim()) data.delete(name);
+      });
     });
   }
+
+  /* "Voir tout / rechercher une valeur": the values whose words start with what is typed,
+     counted under the current search by /api/facets/<name>; the others are hidden, not removed. */
+  document.querySelectorAll("[data-facet-search]").forEach(function (field) {
+    var name = field.getAttribute("data-facet-search");
+    var list = field.parentNode.querySelector(".facet__list--all");
+    var group = field.closest("fieldset");
+    var searchTimer = null;
+    var seq = 0;
+    if (!list || !group || !window.fetch) return;
+    field.addEventListener("input", function () {
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(function () {
+        var mine = ++seq;
+        var params = new URLSearchParams(window.location.search);
+        ["page", "per_page", "sort"].forEach(function (key) { params.delete(key); });
+        params.set("prefix", field.value.trim());
+        fetch("/api/facets/" + encodeURIComponent(name) + "?" + params.toString())
+          .then(function (response) { return response.ok ? response.json() : null; })
+          .then(function (data) {
+            if (!data || mine !== seq) return;
+            var wanted = {};
+            (data.values || []).forEach(function (row) { wanted[row.value] = true; });
+            group.querySelectorAll(".facet__option").forEach(function (option) {
+              var box = option.querySelector("input");
+              option.hidden = Boolean(field.value.trim()) && !box.checked && !wanted[box.value];
+            });
+          })
+          .catch(function () { /* the full list stays shown */ });
+      }, 150);
+    });
+  });
 
   /* Wide screens show the filter sidebar; browsers without ::details-content need it opened. */
   var filters = document.getElementById("filtres");

@@ -1,9 +1,9 @@
-/* Actions des centres sociaux: embeddable search box, no dependencies (see /integrer).
+/* Actions des centres sociaux: embeddable search box, no dependencies (/integrer).
  * API strings only ever reach the page as text nodes. */
 (() => {
 "use strict";
-const FILTERS = ["department", "keyword", "dimension", "public", "status", "year"];
-const LABELS = { department: "Département", keyword: "Mot clé", dimension: "Dimension", public: "Public", status: "Statut", year: "Année" };
+const FILTERS = ["department", "keyword", "dimension", "public", "status", "year", "region", "partner"];
+const LABELS = { department: "Département", keyword: "Mot clé", dimension: "Dimension", public: "Public", status: "Statut", year: "Année", region: "Région", partner: "Partenaire" };
 const DEBOUNCE_MS = 200;
 const MIN_CHARS = 2;
 const MAX_CHIPS = 8;
@@ -109,7 +109,7 @@ const getJson = async (url) => {
 
 class Widget {
   constructor(host, cfg) {
-    Object.assign(this, { cfg, seq: 0, pending: 0, timer: 0, active: -1, options: [], chosen: {} });
+    Object.assign(this, { cfg, seq: 0, pending: 0, timer: 0, active: -1, options: [], chosen: {}, expanded: {} });
     this.root = host.attachShadow({ mode: "open" });
     try {
       if (!sheet) (sheet = new CSSStyleSheet()).replaceSync(CSS);
@@ -218,14 +218,21 @@ class Widget {
     this.chips.textContent = "";
     for (const name of this.cfg.facets) {
       const chosen = this.chosen[name] || [];
-      const items = (facets[name] || []).filter((item, i) => i < MAX_CHIPS || chosen.includes(item.value));
+      const all = facets[name] || [];
+      const items = all.filter((v, i) => this.expanded[name] || i < MAX_CHIPS || chosen.includes(v.value));
       if (items.length) this.chips.append(el("p", null, `${LABELS[name]} :`));
-      for (const { value, count: n } of items) {
-        const chip = el("button", { type: "button", class: "chip", part: "chip", "aria-pressed": String(chosen.includes(value)) }, `${value} (${n})`);
+      for (const { value, label, count: n } of items) {
+        const chip = el("button", { type: "button", class: "chip", part: "chip", "aria-pressed": String(chosen.includes(value)) }, `${label || value} (${n})`);
         chip.dataset.key = `${name}\u0000${value}`;
         chip.addEventListener("click", () => this.toggle(name, value));
         this.chips.append(chip);
         if (chip.dataset.key === focusKey) chip.focus();
+      }
+      const hidden = all.length - items.length;
+      if (hidden) {
+        const more = el("button", { type: "button", class: "chip" }, `plus… (${hidden})`);
+        more.onclick = () => this.showChips(facets, this.expanded[name] = 1);
+        this.chips.append(more);
       }
     }
     this.chips.hidden = !this.chips.childNodes.length;
