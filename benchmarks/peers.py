@@ -44,7 +44,7 @@ class Peer:
 
 
 SQLITE = Peer("sqlite", "SQLite FTS5", "SQLite", "pas de racinisation", "fts5-{tag}.sqlite", fts5)
-TANTIVY = Peer("tantivy", "tantivy", "tantivy", "racinisation Snowball française, BM25, agrégations de termes",
+TANTIVY = Peer("tantivy", "tantivy", "tantivy", "repli des accents puis racinisation Snowball française, BM25, agrégations de termes",
                "tantivy-{tag}", tantivy_peer)
 PEERS: tuple[Peer, ...] = (SQLITE, TANTIVY)
 

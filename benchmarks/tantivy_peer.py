@@ -2,8 +2,10 @@
 
 tantivy is the strongest engine measured beside ours. Its best French setup
 here: the simple tokenizer, tokens over 40 characters dropped, lowercase,
-French stop words (which also drop the elided l', d', qu'), the Snowball
-French stemmer, then ASCII folding. Fields and weights are ours (title 5,
+ASCII folding, French stop words (which also drop the elided l', d', qu'),
+then the Snowball French stemmer — folding before stemming, as ours does, so
+that "agees" meets "âgées" (the best of four filter orders on the judged dev
+set: nDCG@10 0.73, against 0.69 with folding after stemming and 0.62 without). Fields and weights are ours (title 5,
 keywords 3, summary 2, metadata 1.5, body 1, BM25). A request does what
 /api/search does: the top 10, a snippet per hit (tantivy's SnippetGenerator
 on the summary, else the body), the total, and disjunctive counts for every
@@ -51,9 +53,9 @@ def french_analyzer():
     return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
             .filter(tantivy.Filter.remove_long(40))
             .filter(tantivy.Filter.lowercase())
+            .filter(tantivy.Filter.ascii_fold())
             .filter(tantivy.Filter.stopword("french"))
             .filter(tantivy.Filter.stemmer("french"))
-            .filter(tantivy.Filter.ascii_fold())
             .build())
 
 
