@@ -113,6 +113,9 @@ def peer_answer(peer: Peer, fiches: list[Fiche], workdir: Path) -> tuple[Answer,
 
 
 def evaluate(name: str, answer: Answer, queries: list[EvalQuery], titles: list[str]) -> SystemResult:
+    """Every query's metrics; the time per query is taken after one untimed query has opened the index."""
+    if queries:
+        answer(queries[0])
     started = time.perf_counter()
     results = []
     for query in queries:
