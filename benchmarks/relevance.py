@@ -49,8 +49,12 @@ class EvalQuery:
 
 
 def read_queries(path: Path) -> list[EvalQuery]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{path} : fichier des requêtes illisible ({exc})") from exc
     queries = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -67,8 +71,9 @@ def read_fiches(*folders: Path) -> list[Fiche]:
     for folder in folders:
         parsed = parse_corpus(folder)
         if parsed.problems or not parsed.fiches:
-            raise click.ClickException(f"{folder} : {len(parsed.fiches)} fiche(s), {len(parsed.problems)} "
-                                       f"problème(s), ex. {parsed.problems[:1]}")
+            first = next((f" ; {p.path}:{p.line}: {p.reason}" for p in parsed.problems), "")
+            raise click.ClickException(f"{folder} : {len(parsed.fiches)} fiche(s), "
+                                       f"{len(parsed.problems)} problème(s){first}")
         fiches += parsed.fiches
     return fiches
 
