@@ -8,12 +8,14 @@ so that links and the form always agree.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask import Blueprint, render_template, request, url_for
 
 from indexer.fiche import FIELD_SPECS, Fiche, FieldSpec
 from indexer.schema import FACET_LABELS, PUBLIC_FACETS
+from indexer.territory import departement
 
 from .labels import value_label
 from .params import SEARCH_PARAMS, SORT_LABELS, closest_parameter, parse_search_request, unknown_parameters
@@ -305,5 +307,13 @@ def results_url_from_referrer(referrer: str | None, host_url: str) -> str | None
 def action(fiche_id: str):
     fiche = engine().get_fiche(fiche_id)
     similar: list[Hit] = engine().similar_to_fiche(fiche_id, limit=SIMILAR_LIMIT)
+    local: list[Hit] = []
+    if fiche.department:
+        local = engine().similar_to_fiche(fiche_id, limit=SIMILAR_LIMIT,
+                                          filters={"department": [fiche.department_name]})
+    found = departement(fiche.department_name)
     return render_template("action.html", fiche=fiche, sections=fiche_sections(fiche), similar=similar,
+                           similar_local=local, department_code=found.code if found else None,
+                           canonical_url=url_for("views.action", fiche_id=fiche_id, _external=True),
+                           printed_on=date.today().strftime("%d/%m/%Y"),
                            results_url=results_url_from_referrer(request.referrer, request.host_url))

@@ -773,3 +773,26 @@ def test_facet_lists_show_every_value_with_labels(client):
 def test_unknown_department_on_a_page_is_a_400_naming_the_closest(client):
     html, _ = get_page(client, "/?department=Sommes", status=400)
     assert "Somme" in html
+
+
+def test_fiche_page_shows_parsed_figures_partners_and_sharing(client, sample_fiches):
+    fiche = next(f for f in sample_fiches if f.budget == 7668)
+    html, doc = get_page(client, f"/actions/{fiche.id}")
+    facts = {item.find("dt").clean_text: item.find("dd").clean_text for item in doc.find_all("div", cls="facts__item")}
+    assert re.sub(r"\s", " ", facts["Budget"]) == "7 668 €" and facts["Personnes mobilisées"] == "32"
+    assert facts["Région"] == fiche.region and facts["Département"].endswith(")")
+    assert "CARSAT" in facts["Financeurs"] and facts["Partenaires"] == "Conseil départemental"
+    assert [b.clean_text for b in doc.find_all("button") if b.attrs.get("data-action")] == ["Imprimer", "Copier le lien"]
+    mail = next(a for a in doc.find_all("a") if a.clean_text == "Partager par e-mail")
+    assert mail.attrs["href"].startswith("mailto:?subject=")
+    assert f'<meta property="og:url" content="http://localhost/actions/{fiche.id}">' in html
+    assert f'<link rel="canonical" href="/actions/{fiche.id}">' in html
+
+
+def test_fiche_page_lists_similar_actions_in_its_department(client, sample_fiches):
+    fiche = next(f for f in sample_fiches if f.department == "Loire-Atlantique")
+    _, doc = get_page(client, f"/actions/{fiche.id}")
+    local = doc.find("section", cls="similar-local")
+    titles = [a.clean_text for a in local.find_all("a")]
+    others = {f.title for f in sample_fiches if f.department == "Loire-Atlantique" and f.id != fiche.id}
+    assert titles and set(titles) <= others

@@ -28,6 +28,21 @@
     });
   }
 
+  /* Fiche page: print and copy the address (the e-mail link works without JavaScript). */
+  document.querySelectorAll("[data-action]").forEach(function (button) {
+    var status = document.querySelector(".fiche__tools-status");
+    button.addEventListener("click", function () {
+      if (button.getAttribute("data-action") === "print") { window.print(); return; }
+      var url = button.getAttribute("data-url");
+      var done = function () { if (status) status.textContent = "Lien copié."; };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(url).then(done, function () { window.prompt("Copiez le lien :", url); });
+      } else {
+        window.prompt("Copiez le lien :", url);
+      }
+    });
+  });
+
   /* "Voir tout / rechercher une valeur": the values whose words start with what is typed,
      counted under the current search by /api/facets/<name>; the others are hidden, not removed. */
   document.querySelectorAll("[data-facet-search]").forEach(function (field) {
