@@ -39,7 +39,9 @@ _VOCABULARY: tuple[tuple[str, str], ...] = (
     ("Participation des usagers", r"participation (des|du) (familles|public|habitants|usagers|participants)"),
     ("Associations", r"\bassociations?\b|\basso\b"),
 )
-_PATTERNS = tuple((name, re.compile(pattern)) for name, pattern in _VOCABULARY)
+_NAMES = tuple(name for name, _ in _VOCABULARY)
+_ANY = re.compile("|".join(f"(?P<n{i}>{pattern})" for i, (_, pattern) in enumerate(_VOCABULARY)))
+"""One pass over the text for the whole vocabulary (a fiche's resources are read at every build)."""
 # Funders are only the financial ones among the vocabulary.
 _NOT_FUNDERS = frozenset({"PMI", "Mission locale", "Éducation nationale"})
 
@@ -50,8 +52,8 @@ def _folded(text: str) -> str:
 
 def organisations(text: str) -> list[str]:
     """Every organisation of the vocabulary that the text names, in vocabulary order."""
-    folded = _folded(text)
-    return [name for name, pattern in _PATTERNS if pattern.search(folded)]
+    found = {int(match.lastgroup[1:]) for match in _ANY.finditer(_folded(text))}
+    return [_NAMES[i] for i in sorted(found)]
 
 
 def normalized_partners(partners: list[str]) -> list[str]:

@@ -214,6 +214,8 @@ def _ordered(snapshot: Snapshot, evaluation: Evaluation, candidates: np.ndarray,
         return candidates[np.lexsort((snapshot.title_rank[candidates], -snapshot.year_key[candidates]))]
     if sort == "title":
         return candidates[np.argsort(snapshot.title_rank[candidates], kind="stable")]
+    if sort == "department":
+        return candidates[np.lexsort((snapshot.title_rank[candidates], snapshot.department_rank[candidates]))]
     return top_documents(evaluation.scores, candidates, limit, evaluation.coverage)
 
 

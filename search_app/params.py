@@ -19,11 +19,13 @@ from .query import clean_query
 from .results import SORTS, SearchRequest
 
 MAX_FILTER_VALUE_CHARS = 200
-SORT_LABELS = {"relevance": "pertinence", "year": "année", "title": "titre"}
+SORT_LABELS = {"relevance": "pertinence", "year": "année", "title": "titre", "department": "département"}
 RANGE_PARAMS: tuple[str, ...] = tuple(f"{name}_{end}" for name in RANGE_FIELDS for end in ("min", "max"))
 MAX_RANGE_VALUE = 10**9
 SEARCH_PARAMS: tuple[str, ...] = ("q", "page", "per_page", "sort", "facet_limit", *PUBLIC_FACETS, *RANGE_PARAMS)
 FACET_VALUES_PARAMS: tuple[str, ...] = (*SEARCH_PARAMS, "prefix", "limit")
+PAGE_PARAMS: tuple[str, ...] = (*SEARCH_PARAMS, "view")
+PER_PAGE_CHOICES: tuple[int, ...] = (10, 20, 50)
 FILTER_PARAMS: tuple[str, ...] = (*PUBLIC_FACETS,)
 SIMILAR_PARAMS: tuple[str, ...] = ("text", "limit", *PUBLIC_FACETS)
 FICHE_SIMILAR_PARAMS: tuple[str, ...] = ("limit", *PUBLIC_FACETS)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .query import clean_query
 
-SORTS = ("relevance", "year", "title")
+SORTS = ("relevance", "year", "title", "department")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from whoosh import query as wq
 from whoosh.scoring import BM25F
 
 from indexer.build import Generation, open_current
+from indexer.analysis import fold
 from indexer.fiche import Fiche
 from indexer.schema import PUBLIC_FACETS, RANGE_FIELDS, TEXT_FIELD_BOOSTS
 
@@ -42,6 +43,8 @@ class Snapshot:
     title_rank: np.ndarray
     title_starts: TitleStarts
     numbers: NumberColumns
+    department_rank: np.ndarray
+    """Per document, its département's rank in alphabetical order (accents ignored); last without one."""
     value_keys: dict = field(default_factory=dict)
     """Per facet, its values by folded spelling (filled by `facet_values.resolve_value`)."""
     _local: threading.local = field(default_factory=threading.local)
@@ -88,7 +91,17 @@ def open_snapshot(index_root: Path, postings_budget: int) -> Snapshot:
     title_rank = np.empty(len(folded_titles), dtype=np.int32)
     title_rank[np.argsort(np.array(folded_titles, dtype=object), kind="stable")] = np.arange(len(folded_titles))
     return Snapshot(generation, ix, facets, QueryParser(ix.schema), stats,
-                    PostingsCache(postings_budget), year_key, title_rank, TitleStarts(folded_titles), numbers)
+                    PostingsCache(postings_budget), year_key, title_rank, TitleStarts(folded_titles), numbers,
+                    _department_rank(facets))
+
+
+def _department_rank(facets: FacetTable) -> np.ndarray:
+    facet = facets.facets["department"]
+    rank = np.full(facets.doc_count, len(facet.values), dtype=np.int32)
+    order = sorted(range(len(facet.values)), key=lambda i: fold(facet.values[i]).lower())
+    for position, ordinal in enumerate(order):
+        rank[facet.docs[ordinal]] = position
+    return rank
 
 
 def stored_record(stored) -> dict:

@@ -18,7 +18,8 @@ from indexer.schema import FACET_LABELS, PUBLIC_FACETS
 from indexer.territory import departement
 
 from .labels import value_label
-from .params import SEARCH_PARAMS, SORT_LABELS, closest_parameter, parse_search_request, unknown_parameters
+from .params import (PAGE_PARAMS, PER_PAGE_CHOICES, SORT_LABELS, closest_parameter, parse_search_request,
+                     unknown_parameters)
 from .results import FacetValue, Hit, SearchRequest, SearchResponse
 from .state import engine, settings
 
@@ -33,6 +34,7 @@ FICHE_FACETS: dict[str, str] = {"status": "status", "dimension": "dimension", "k
                                 "public": "public"}
 # Facets whose values read better in their natural order than by count.
 VALUE_ORDERED_FACETS: dict[str, bool] = {"year": True}
+VIEWS: tuple[str, ...] = ("cartes", "table")
 # The sidebar's first facets; the others are under "Plus de filtres".
 MAIN_FACETS: tuple[str, ...] = ("dimension", "public", "keyword", "status", "department", "year")
 EXTRA_FACETS: tuple[str, ...] = tuple(name for name in PUBLIC_FACETS if name not in MAIN_FACETS)
@@ -48,15 +50,17 @@ class SearchState:
     per_page: int | None = None
     page: int = 1
     ranges: tuple[tuple[str, int | None, int | None], ...] = ()
+    view: str = "cartes"
+    """"cartes" (the default) or "table"."""
 
     @classmethod
-    def of(cls, search_request: SearchRequest, default_per_page: int) -> SearchState:
+    def of(cls, search_request: SearchRequest, default_per_page: int, view: str = "cartes") -> SearchState:
         order = {name: i for i, name in enumerate(PUBLIC_FACETS)}
         filters = tuple(sorted(((name, values) for name, values in search_request.filters if name in order),
                                key=lambda item: order[item[0]]))
         per_page = None if search_request.per_page == default_per_page else search_request.per_page
         return cls(search_request.query, filters, search_request.sort, per_page, search_request.page,
-                   search_request.ranges)
+                   search_request.ranges, view if view in VIEWS else "cartes")
 
     def range_value(self, name: str, end: str) -> str:
         """The bound typed for a range field ("min" or "max"), "" when none."""
@@ -87,7 +91,15 @@ class SearchState:
             params["per_page"] = str(self.per_page)
         if self.page > 1:
             params["page"] = str(self.page)
+        if self.view != "cartes":
+            params["view"] = self.view
         return url_for("views.index", **params)
+
+    def with_view(self, view: str) -> SearchState:
+        return replace(self, view=view)
+
+    def with_sort(self, sort: str) -> SearchState:
+        return replace(self, sort=sort, page=1)
 
     def hidden_fields(self) -> list[tuple[str, str]]:
         """The state as form fields, without sort and page (for the sort form)."""
@@ -98,6 +110,8 @@ class SearchState:
             fields += [(f"{name}_max", str(high))] if high is not None else []
         if self.per_page is not None:
             fields.append(("per_page", str(self.per_page)))
+        if self.view != "cartes":
+            fields.append(("view", self.view))
         return fields
 
     def with_page(self, page: int) -> SearchState:
@@ -202,7 +216,14 @@ def filter_chips(state: SearchState) -> list[Chip]:
 
 def ignored_parameters(names) -> list[tuple[str, str | None]]:
     """Unknown parameters of a page (ignored), each with the closest known name."""
-    return [(name, closest_parameter(name, SEARCH_PARAMS)) for name in unknown_parameters(names, SEARCH_PARAMS)][:5]
+    return [(name, closest_parameter(name, PAGE_PARAMS)) for name in unknown_parameters(names, PAGE_PARAMS)][:5]
+
+
+def closeness(response: SearchResponse, best: float | None) -> dict[str, int]:
+    """Similarity mode: each hit's score as a percentage of the best match's."""
+    if not response.similarity or not best:
+        return {}
+    return {hit.id: max(1, round(100 * (hit.score or 0) / best)) for hit in response.hits}
 
 
 def page_numbers(current: int, last: int, window: int = PAGE_WINDOW) -> list[int | None]:
@@ -274,7 +295,10 @@ def index():
     config = settings()
     search_request = parse_search_request(request.args, config)
     response = engine().search(search_request)
-    state = SearchState.of(search_request, config.DEFAULT_PER_PAGE)
+    state = SearchState.of(search_request, config.DEFAULT_PER_PAGE, str(request.args.get("view") or ""))
+    best = response.hits[0].score if response.hits and search_request.page == 1 else None
+    if response.similarity and best is None and response.total:
+        best = engine().search(replace(search_request, page=1, per_page=1)).hits[0].score
     unfiltered_total = None
     if response.total == 0 and state.query and state.has_filters:
         unfiltered_total = engine().search(SearchRequest.make(state.query, per_page=1)).total
@@ -285,6 +309,10 @@ def index():
         facets=facet_groups(response.facets),
         extra_facets=facet_groups(response.facets, EXTRA_FACETS),
         ignored=ignored_parameters(request.args.keys()),
+        closeness=closeness(response, best),
+        per_page_choices=[n for n in PER_PAGE_CHOICES if n <= config.MAX_PER_PAGE],
+        per_page=search_request.per_page,
+        default_per_page=config.DEFAULT_PER_PAGE,
         chips=filter_chips(state),
         pagination=pagination(state, response, config.MAX_PAGE),
         suggestion_url=state.with_query(response.suggestion).url() if response.suggestion else None,

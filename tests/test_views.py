@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from indexer.analysis import fold
 from indexer.build import build_index
 from indexer.fiche import FIELD_SPECS
 from indexer.parse import parse_text
@@ -796,3 +797,34 @@ def test_fiche_page_lists_similar_actions_in_its_department(client, sample_fiche
     titles = [a.clean_text for a in local.find_all("a")]
     others = {f.title for f in sample_fiches if f.department == "Loire-Atlantique" and f.id != fiche.id}
     assert titles and set(titles) <= others
+
+
+def test_table_view_sortable_by_name_department_year(client, sample_fiches):
+    _, doc = get_page(client, "/?view=table&sort=department&per_page=50")
+    table = doc.find("table", cls="hits-table")
+    headers = [th.clean_text for th in table.find_all("th")]
+    assert headers == ["Nom", "Département", "Année"]
+    rows = [[td.clean_text for td in tr.find_all("td")] for tr in table.find_all("tr", cls="hits-table__row")]
+    departments = [row[1] for row in rows]
+    assert len(rows) == len(sample_fiches) and departments == sorted(departments, key=lambda d: fold(d).lower())
+    links = {th.clean_text: query_of(th.find("a").attrs["href"]) for th in table.find_all("th")}
+    assert links["Nom"] == {"sort": ["title"], "view": ["table"], "per_page": ["50"]}
+    assert doc.find("th", **{"aria-sort": "ascending"}).clean_text == "Département"
+
+
+def test_results_per_page_choice(client):
+    _, doc = get_page(client, "/?per_page=20")
+    select = doc.find("select", id="par-page")
+    assert select.attrs["name"] == "per_page" and select.attrs["form"] == "recherche"
+    assert [o.attrs["value"] for o in select.find_all("option") if "selected" in o.attrs] == ["20"]
+
+
+def test_project_description_gives_close_actions_with_closeness(client):
+    text = ("Nous voulons créer un jardin partagé au pied des immeubles avec les habitants du quartier, "
+            "les familles, les enfants de l'école voisine et les personnes âgées isolées, pour recréer "
+            "du lien social et sensibiliser au développement durable avec des ateliers de jardinage.")
+    _, doc = get_page(client, "/?" + "q=" + text.replace(" ", "+"))
+    assert re.fullmatch(r"\d+ actions? proches? de votre projet", count_heading(doc))
+    meters = [int(m.attrs["value"]) for m in doc.find_all("meter")]
+    assert meters[0] == 100 and meters == sorted(meters, reverse=True) and all(0 < v <= 100 for v in meters)
+    assert doc.find("textarea", id="projet-texte").clean_text.startswith("Nous voulons")

@@ -11,8 +11,9 @@
   }
 
   /* Facet checkboxes and the sort select apply at once (the "Filtrer" button stays for keyboard users). */
-  document.querySelectorAll(".js-autosubmit").forEach(function (control) {
-    control.addEventListener("change", function () { submitForm(control.form); });
+  document.addEventListener("change", function (event) {
+    var control = event.target;
+    if (control.classList && control.classList.contains("js-autosubmit")) submitForm(control.form);
   });
 
   /* Shorter shareable URLs: an empty query and the default sort are left out. */
@@ -22,6 +23,8 @@
       var data = event.formData;
       if (!String(data.get("q") || "").trim()) data.delete("q");
       if (data.get("sort") === "relevance") data.delete("sort");
+      var perPage = document.getElementById("par-page");
+      if (perPage && data.get("per_page") === perPage.getAttribute("data-default")) data.delete("per_page");
       ["budget_min", "budget_max", "participants_min", "participants_max"].forEach(function (name) {
         if (!String(data.get(name) || "").trim()) data.delete(name);
       });
@@ -45,34 +48,32 @@
 
   /* "Voir tout / rechercher une valeur": the values whose words start with what is typed,
      counted under the current search by /api/facets/<name>; the others are hidden, not removed. */
-  document.querySelectorAll("[data-facet-search]").forEach(function (field) {
+  var facetTimer = null;
+  var facetSeq = 0;
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (!field.getAttribute || !field.hasAttribute("data-facet-search") || !window.fetch) return;
     var name = field.getAttribute("data-facet-search");
-    var list = field.parentNode.querySelector(".facet__list--all");
     var group = field.closest("fieldset");
-    var searchTimer = null;
-    var seq = 0;
-    if (!list || !group || !window.fetch) return;
-    field.addEventListener("input", function () {
-      clearTimeout(searchTimer);
-      searchTimer = setTimeout(function () {
-        var mine = ++seq;
-        var params = new URLSearchParams(window.location.search);
-        ["page", "per_page", "sort"].forEach(function (key) { params.delete(key); });
-        params.set("prefix", field.value.trim());
-        fetch("/api/facets/" + encodeURIComponent(name) + "?" + params.toString())
-          .then(function (response) { return response.ok ? response.json() : null; })
-          .then(function (data) {
-            if (!data || mine !== seq) return;
-            var wanted = {};
-            (data.values || []).forEach(function (row) { wanted[row.value] = true; });
-            group.querySelectorAll(".facet__option").forEach(function (option) {
-              var box = option.querySelector("input");
-              option.hidden = Boolean(field.value.trim()) && !box.checked && !wanted[box.value];
-            });
-          })
-          .catch(function () { /* the full list stays shown */ });
-      }, 150);
-    });
+    clearTimeout(facetTimer);
+    facetTimer = setTimeout(function () {
+      var mine = ++facetSeq;
+      var params = new URLSearchParams(window.location.search);
+      ["page", "per_page", "sort", "view"].forEach(function (key) { params.delete(key); });
+      params.set("prefix", field.value.trim());
+      fetch("/api/facets/" + encodeURIComponent(name) + "?" + params.toString())
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) {
+          if (!data || mine !== facetSeq || !group) return;
+          var wanted = {};
+          (data.values || []).forEach(function (row) { wanted[row.value] = true; });
+          group.querySelectorAll(".facet__option").forEach(function (option) {
+            var box = option.querySelector("input");
+            option.hidden = Boolean(field.value.trim()) && !box.checked && !wanted[box.value];
+          });
+        })
+        .catch(function () { /* the full list stays shown */ });
+    }, 150);
   });
 
   /* Wide screens show the filter sidebar; browsers without ::details-content need it opened. */
