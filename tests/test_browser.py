@@ -400,3 +400,94 @@ def test_integrer_live_preview_under_strict_csp(page, app_server):
     expect(option).to_be_visible()
     assert option.locator(".title").evaluate("e => getComputedStyle(e).color") == "rgb(11, 92, 173)"
     assert page.errors == []
+
+
+# -- the main page (issue 13) ------------------------------------------------------------
+
+
+def heading(page):
+    return page.locator("#titre-resultats")
+
+
+def plural(count: int) -> str:
+    return f"{count} action{'s trouvées' if count > 1 else ' trouvée'}"
+
+
+def test_main_page_searches_as_you_type_and_back_works(page, app_server, client):
+    from playwright.sync_api import expect
+
+    page.goto(app_server.url + "/")
+    page.evaluate("window.__sansRechargement = 1")
+    expect(heading(page)).to_have_text("14 actions trouvées")
+    page.locator("#q").press_sequentially("jardin", delay=30)
+    expect(heading(page)).to_have_text("1 action trouvée pour « jardin »")
+    expect(page.locator("li.hit")).to_have_count(1)
+    assert parse_qs(urlsplit(page.url).query) == {"q": ["jardin"]}
+    expect(page.locator("#q")).to_be_focused()
+    assert page.evaluate("window.__sansRechargement") == 1
+    page.go_back()
+    expect(heading(page)).to_have_text("14 actions trouvées")
+    assert urlsplit(page.url).query == ""
+    assert page.errors == []
+
+
+def test_ticking_a_filter_keeps_focus_and_updates_results(page, app_server, client):
+    from playwright.sync_api import expect
+
+    page.goto(app_server.url + "/?q=parents")
+    page.evaluate("window.__sansRechargement = 1")
+    box = page.locator('input[type=checkbox][name=keyword][value="Parentalité"]')
+    box.focus()
+    page.keyboard.press("Space")
+    expected = api_total(client, q="parents", keyword="Parentalité")
+    expect(heading(page)).to_have_text(f"{plural(expected)} pour « parents »")
+    box = page.locator('input[type=checkbox][name=keyword][value="Parentalité"]')
+    expect(box).to_be_checked()
+    expect(box).to_be_focused()
+    assert parse_qs(urlsplit(page.url).query) == {"q": ["parents"], "keyword": ["Parentalité"]}
+    assert page.evaluate("window.__sansRechargement") == 1
+    assert page.errors == []
+
+
+def test_search_after_browsing_is_ranked_by_relevance(page, app_server):
+    from playwright.sync_api import expect
+
+    page.goto(app_server.url + "/")
+    expect(page.locator("#tri")).to_have_value("year")
+    page.locator("#q").fill("seniors isolés")
+    page.locator("#q").press("Enter")
+    expect(heading(page)).to_contain_text("pour « seniors isolés »")
+    query = parse_qs(urlsplit(page.url).query)
+    assert query == {"q": ["seniors isolés"]}
+    expect(page.locator("#tri")).to_have_value("relevance")
+    assert page.errors == []
+
+
+def test_table_view_sorted_by_department(page, app_server, sample_fiches):
+    from playwright.sync_api import expect
+
+    page.goto(app_server.url + "/?per_page=20")
+    page.get_by_role("link", name="Tableau").click()
+    table = page.locator("table.hits-table")
+    expect(table).to_be_visible()
+    table.get_by_role("link", name="Département").click()
+    expect(page.locator("th[aria-sort]")).to_have_text("Département")
+    departments = page.locator("tr.hits-table__row td:nth-child(2)").all_inner_texts()
+    assert len(departments) == len(sample_fiches)
+    assert departments == sorted((f.department for f in sample_fiches), key=lambda d: d.replace("è", "e").lower())
+    assert parse_qs(urlsplit(page.url).query) == {"per_page": ["20"], "view": ["table"], "sort": ["department"]}
+    assert page.errors == []
+
+
+def test_widget_more_chip_shows_every_value(page, app_server, host_site):
+    from playwright.sync_api import expect
+
+    page.goto(host_site.add("/plus.html", host_page(app_server.url, 'data-facets="department"')))
+    more = page.get_by_role("button", name="plus… (3)")
+    expect(more).to_be_visible()
+    chips = page.get_by_role("button", name=re.compile(r"\(\d+\)$"))
+    expect(chips).to_have_count(9)
+    more.click()
+    expect(chips).to_have_count(11)
+    expect(page.get_by_role("button", name="Somme (80) (1)")).to_be_visible()
+    assert page.errors == []
