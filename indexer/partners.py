@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 
-from unidecode import unidecode
 
 # Canonical name → patterns over folded lower-case text. First match wins, so
 # the more specific names (Communauté de communes before Ville) come first.
@@ -40,14 +39,20 @@ _VOCABULARY: tuple[tuple[str, str], ...] = (
     ("Associations", r"\bassociations?\b|\basso\b"),
 )
 _NAMES = tuple(name for name, _ in _VOCABULARY)
-_ANY = re.compile("|".join(f"(?P<n{i}>{pattern})" for i, (_, pattern) in enumerate(_VOCABULARY)))
+_ANY = re.compile(r"\b(?:" + "|".join(f"(?P<n{i}>{pattern})" for i, (_, pattern) in enumerate(_VOCABULARY)) + ")")
 """One pass over the text for the whole vocabulary (a fiche's resources are read at every build)."""
 # Funders are only the financial ones among the vocabulary.
 _NOT_FUNDERS = frozenset({"PMI", "Mission locale", "Éducation nationale"})
 
 
+_FRENCH_FOLD = str.maketrans({**{c: "a" for c in "àâäá"}, **{c: "e" for c in "éèêë"}, **{c: "i" for c in "îïí"},
+                              **{c: "o" for c in "ôöó"}, **{c: "u" for c in "ùûüú"}, "ÿ": "y", "ç": "c",
+                              "œ": "oe", "æ": "ae", "’": "'", "\u00a0": " ", "\u202f": " "})
+
+
 def _folded(text: str) -> str:
-    return unidecode(text.replace("’", "'")).lower()
+    """Lower case without French accents; a table lookup (unidecode was most of a fiche's parsing time)."""
+    return text.lower().translate(_FRENCH_FOLD).encode("ascii", "replace").decode("ascii")
 
 
 def organisations(text: str) -> list[str]:
