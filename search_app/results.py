@@ -65,6 +65,8 @@ class SearchResponse:
     similarity: bool
     took_ms: float
     generation: str
+    semantic: bool = False
+    """Whether the semantic layer (fiche vectors and query embeddings) was available."""
 
     @property
     def page_count(self) -> int:

@@ -42,5 +42,6 @@ def response_to_dict(response: SearchResponse, url_for_id: Callable[[str], str] 
         "suggestion": response.suggestion,
         "relaxed": response.relaxed,
         "similarity": response.similarity,
+        "semantic": response.semantic,
         "took_ms": response.took_ms,
     }

@@ -17,7 +17,7 @@ from indexer.schema import TEXT_FIELD_BOOSTS, fiche_document
 from conftest import by_title
 
 RESPONSE_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "took_ms",
-                 "relaxed", "similarity", "sort", "filters"}
+                 "relaxed", "similarity", "semantic", "sort", "filters"}
 HIT_KEYS = {"id", "url", "title", "structure", "department", "year", "status", "dimension",
             "public", "keywords", "snippet", "score"}
 FACETS = ("dimension", "public", "keyword", "status", "department", "year")

@@ -114,7 +114,8 @@ def test_healthz_reports_generation_and_documents(server):
     status, headers, body = get(f"{server.url}/healthz")
     assert status == 200
     assert headers["Content-Type"].startswith("application/json")
-    assert json.loads(body) == {"status": "ok", "generation": read_current(server.index_dir).name, "documents": 14}
+    assert json.loads(body) == {"status": "ok", "generation": read_current(server.index_dir).name, "documents": 14,
+                                "semantic": True}
 
 
 def test_search_over_http(server):
