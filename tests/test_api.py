@@ -511,3 +511,46 @@ def test_lone_surrogate_echoed_in_an_error_is_still_valid_json(client):
                            content_type="application/json")
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_parameter"
+
+
+# -- semantic layer on and off -------------------------------------------------------
+
+
+LONG_TEXT = ("Nous aimerions proposer aux parents et à leurs adolescents une escapade d'un jour dans une grande "
+             "ville italienne du Piémont, au-delà des Alpes, pour découvrir son marché et ses monuments.")
+
+
+def lexical_client(sample_index, sample_corpus, **config):
+    from search_app import create_app
+
+    app = create_app({"INDEX_DIR": sample_index, "CORPUS_DIR": sample_corpus, "BUILD_IF_MISSING": False, **config})
+    return app.test_client()
+
+
+def test_semantic_layer_is_reported_on_healthz_and_every_search(client):
+    assert client.get("/healthz").get_json()["semantic"] is True
+    assert get_json(client, "/api/search", {"q": "jardin"})["semantic"] is True
+    assert get_json(client, "/api/search", {"q": LONG_TEXT})["semantic"] is True
+    assert post_similar(client, {"text": LONG_TEXT, "limit": 1})["hits"][0]["title"] == "Sortie Turin"
+
+
+@pytest.mark.parametrize("how", ["setting", "environment", "no model"])
+def test_without_the_semantic_layer_search_is_lexical_and_says_so(sample_index, sample_corpus, sample_fiches,
+                                                                  monkeypatch, how):
+    config = {}
+    if how == "setting":
+        config["SEMANTIC"] = False
+    elif how == "environment":
+        monkeypatch.setenv("SEARCH_SEMANTIC", "false")
+    else:
+        from search_app import semantic
+        monkeypatch.setattr(semantic, "embedder", lambda: None)
+    lexical = lexical_client(sample_index, sample_corpus, **config)
+    assert lexical.get("/healthz").get_json()["semantic"] is False
+    data = get_json(lexical, "/api/search", {"q": "jardin"})
+    assert data["semantic"] is False and data["hits"][0]["title"].startswith("Jardin partagé")
+    long = get_json(lexical, "/api/search", {"q": LONG_TEXT})
+    assert long["semantic"] is False and long["similarity"] is True and long["hits"]
+    assert post_similar(lexical, {"text": LONG_TEXT, "limit": 3})["hits"]
+    fiche = by_title(sample_fiches, ATELIERS)
+    assert len(get_json(lexical, f"/api/actions/{fiche.id}/similar", {"limit": 5})["hits"]) == 5
