@@ -22,12 +22,14 @@ from indexer.errors import FicheNotFound
 from indexer.schema import PUBLIC_FACETS
 
 from .cache import LruCache
+from .expansion import expanded_plan
 from .complete import completions
 from .highlight import make_snippet
 from .matching import Evaluation, top_documents
-from .query import clean_query, is_paragraph, normalize_fields, positive_terms, query_words
-from .semantic import fused_evaluation
+from .query import clean_query, is_filler, is_paragraph, normalize_fields, positive_terms, query_words
+from .ranking import graded_evaluation, split_plan
 from .results import FacetValue, Hit, SearchRequest, SearchResponse
+from .semantic import fused_evaluation
 from .similar import fiche_text, key_terms, similarity_query
 from .snapshot import Snapshot, open_snapshot
 from .spelling import SUGGEST_BELOW, corrected_query
@@ -82,12 +84,15 @@ class SearchEngine:
         filter_mask = snapshot.facets.filter_mask(filters)
         text = normalize_fields(request.query)
         q, similarity = self._plan(snapshot, text)
-        evaluation = snapshot.evaluate(q)
-        if similarity:
-            evaluation = fused_evaluation(evaluation, snapshot.similarities(text), snapshot.stats.live)
-        relaxed = False
-        if q is not None and not similarity and not (evaluation.mask & filter_mask).any():
-            q, evaluation, relaxed = self._relaxed(snapshot, text, filter_mask, q, evaluation)
+        relaxed, expansions = False, []
+        if q is None or similarity:
+            evaluation = snapshot.evaluate(q)
+            if similarity:
+                evaluation = fused_evaluation(evaluation, snapshot.similarities(text), snapshot.stats.live)
+        else:
+            plan, expansions = expanded_plan(split_plan(q, is_filler))
+            q = plan.query()
+            evaluation, relaxed = graded_evaluation(snapshot.evaluate, plan, snapshot.facets.live, filter_mask)
         selected = evaluation.mask & filter_mask
         total = int(np.count_nonzero(selected))
         facets = snapshot.facets.disjunctive_counts(evaluation.mask, filters, self.facet_limit)
@@ -101,7 +106,7 @@ class SearchEngine:
             facets={name: [FacetValue(v, c, s) for v, c, s in values] for name, values in facets.items()},
             filters=filters, suggestion=suggestion, relaxed=relaxed, similarity=similarity,
             took_ms=_elapsed_ms(started), generation=snapshot.generation.name,
-            semantic=snapshot.semantic is not None)
+            expansions=tuple(expansions), semantic=snapshot.semantic is not None)
 
     @staticmethod
     def _plan(snapshot: Snapshot, text: str) -> tuple[wq.Query | None, bool]:
@@ -112,17 +117,6 @@ class SearchEngine:
             return similarity_query(key_terms(text, snapshot.searcher())), True
         q = snapshot.parser.parse(text, relaxed=False)
         return (None if q is wq.NullQuery else q), False
-
-    @staticmethod
-    def _relaxed(snapshot: Snapshot, text: str, filter_mask: np.ndarray, q: wq.Query,
-                 evaluation: Evaluation) -> tuple[wq.Query, Evaluation, bool]:
-        """The any-word query when it finds something the all-words one did not."""
-        if len(query_words(text)) > 1:
-            relaxed_q = snapshot.parser.parse(text, relaxed=True)
-            relaxed_evaluation = snapshot.evaluate(relaxed_q)
-            if (relaxed_evaluation.mask & filter_mask).any():
-                return relaxed_q, relaxed_evaluation, True
-        return q, evaluation, False
 
     def _page_hits(self, snapshot: Snapshot, q: wq.Query | None, evaluation: Evaluation,
                    selected: np.ndarray, request: SearchRequest, total: int) -> list[Hit]:

@@ -67,6 +67,10 @@ class SearchResponse:
     generation: str
     semantic: bool = False
     """Whether the semantic layer (fiche vectors and query embeddings) was available."""
+    expansions: tuple[str, ...] = ()
+    """Equivalent expressions the search was widened to (synonyms, acronym long forms)."""
+    corrections: tuple[tuple[str, str], ...] = ()
+    """(typed, corrected) words also searched as corrected."""
 
     @property
     def page_count(self) -> int:
