@@ -40,6 +40,18 @@ def test_fuse_weights_min_max_scaled_sides_over_the_candidates():
     assert np.argmax(fuse(lexical, meaning, candidates, weight=1.0)) == 1
 
 
+def test_fuse_by_z_scores():
+    lexical = np.array([4.0, 2.0, 0.0, 50.0], dtype=np.float32)
+    meaning = np.array([0.5, 0.9, 0.7, 0.0], dtype=np.float32)
+    candidates = np.array([True, True, True, False])
+    fused = fuse(lexical, meaning, candidates, weight=0.5, scale="zscore")
+    z = lambda v: (v - v.mean()) / v.std()
+    assert fused[:3] == pytest.approx(0.5 * z(lexical[:3]) + 0.5 * z(meaning[:3]), abs=1e-5)
+    assert fused[3] == 0.0
+    flat = fuse(np.ones(4, dtype=np.float32), meaning, candidates, weight=0.5, scale="zscore")
+    assert np.argmax(flat) == 1
+
+
 def test_normalized_handles_ties_and_no_candidates():
     scores = np.array([3.0, 3.0, 1.0], dtype=np.float32)
     assert normalized(scores, np.array([True, True, False])).tolist() == [1.0, 1.0, 0.0]
