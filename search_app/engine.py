@@ -26,7 +26,7 @@ from .expansion import expanded_plan, single_term
 from .complete import completions
 from .highlight import make_snippet
 from .matching import Evaluation, top_documents
-from .query import clean_query, is_filler, is_paragraph, normalize_fields, positive_terms, query_words
+from .query import clean_query, is_filler, is_paragraph, normalize_fields, positive_terms, query_words, unshouted
 from .ranking import graded_evaluation, split_plan
 from .results import FacetValue, Hit, SearchRequest, SearchResponse
 from .similar import fiche_text, key_terms, similarity_query
@@ -79,7 +79,7 @@ class SearchEngine:
     def _search(self, snapshot: Snapshot, request: SearchRequest, started: float) -> SearchResponse:
         filters = {name: values for name, values in request.filters if name in PUBLIC_FACETS}
         filter_mask = snapshot.facets.filter_mask(filters)
-        text = normalize_fields(request.query)
+        text = normalize_fields(unshouted(request.query))
         q, similarity = self._plan(snapshot, text)
         relaxed, expansions, corrections = False, [], []
         if q is None or similarity:
