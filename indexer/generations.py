@@ -183,3 +183,15 @@ def generations_before(root: Path, name: str) -> list[Generation]:
              if entry.name < name and GENERATION_NAME.fullmatch(entry.name)
              and entry.is_dir() and not entry.is_symlink()]
     return sorted((g for g in found if has_manifest(g)), key=lambda g: g.name, reverse=True)
+
+
+def served_fiche_count(root: Path) -> int | None:
+    """Fiches in the served generation; None if there is none or it cannot be opened."""
+    try:
+        generation, ix = open_current(root)
+    except (IndexNotFound, IndexCorrupt):
+        return None
+    try:
+        return ix.doc_count()
+    finally:
+        ix.close()
