@@ -60,7 +60,8 @@ def _label(func: tuple[str, int, str]) -> str:
 
 
 def profile_search(root: Path, kind: str | None, rounds: int) -> tuple[pstats.Stats, float, int]:
-    from search_app.search import SearchEngine, SearchRequest
+    from search_app.engine import SearchEngine
+    from search_app.results import SearchRequest
 
     engine = SearchEngine(root, cache_size=0)
     mix = [q for q in query_mix() if kind is None or q.kind == kind]
@@ -80,7 +81,7 @@ def profile_search(root: Path, kind: str | None, rounds: int) -> tuple[pstats.St
 def report(stats: pstats.Stats, top: int) -> str:
     raw = stats.stats  # {func: (primitive calls, calls, tottime, cumtime, callers)}
     total = next((cum for func, (_, _, _, cum, _) in raw.items() if func[2] == "search"
-                  and func[0].endswith("search_app/search.py")), None)
+                  and func[0].endswith("search_app/engine.py")), None)
     total = total or sum(tt for _, _, tt, _, _ in raw.values())
     areas: dict[str, float] = defaultdict(float)
     for func, (_, _, tottime, _, _) in raw.items():

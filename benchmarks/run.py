@@ -315,7 +315,7 @@ class PlainWhoosh:
         self.searcher.close()
 
     def _paragraph_query(self, text: str):
-        from search_app.search import key_terms, similarity_query
+        from search_app.similar import key_terms, similarity_query
 
         return similarity_query(key_terms(text, self.searcher))
 
@@ -352,7 +352,8 @@ class PlainWhoosh:
 
 def bench_engine(root: Path, mix: list[MixQuery], fiches: list[Fiche], opts: Options,
                  report: Report, targets: Targets) -> dict:
-    from search_app.search import SearchEngine, SearchRequest
+    from search_app.engine import SearchEngine
+    from search_app.results import SearchRequest
 
     engine = SearchEngine(root, cache_size=0)
     engine.stats()

@@ -1,4 +1,4 @@
-"""Command line: `python -m indexer build|add|remove|search|show|export`.
+"""Command line: `python -m indexer build|add|remove|export` (searching is `python -m search_app`).
 
 Exit codes: 0 success, 1 some fiches rejected (the rest is indexed) or a
 build refused because it would shrink the served index, 2 usage error,
@@ -19,7 +19,6 @@ from .errors import IndexerError, describe_os_error
 from .generations import served_fiche_count
 from .guard import refusal
 from .parse import ParseResult, parse_corpus, parse_file
-from .schema import FACET_LABELS, PUBLIC_FACETS
 
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
@@ -114,62 +113,6 @@ def remove(fiche_id: str, index: Path | None) -> None:
     click.echo(f"fiche {fiche_id} retirée — génération {generation.name}")
 
 
-def _parse_filters(values: tuple[str, ...]) -> dict[str, list[str]]:
-    filters: dict[str, list[str]] = {}
-    for item in values:
-        name, sep, value = item.partition("=")
-        name, value = name.strip(), value.strip()
-        if not sep or not name or not value:
-            raise click.BadParameter(f"« {item} » : attendu facette=valeur", param_hint="--filter")
-        if name not in PUBLIC_FACETS:
-            raise click.BadParameter(f"facette inconnue « {name} » : facettes possibles {', '.join(PUBLIC_FACETS)}",
-                                     param_hint="--filter")
-        filters.setdefault(name, []).append(value)
-    return filters
-
-
-@cli.command()
-@click.argument("query", default="")
-@click.option("--filter", "filters", multiple=True, help="facette=valeur (répétable).")
-@click.option("--page", default=1, type=click.IntRange(min=1))
-@click.option("--per-page", default=10, type=click.IntRange(1, 100))
-@click.option("--json", "as_json", is_flag=True, help="Réponse complète en JSON.")
-@index_option
-def search(query: str, filters: tuple[str, ...], page: int, per_page: int, as_json: bool,
-           index: Path | None) -> None:
-    """Recherche classée, avec le décompte des facettes."""
-    from search_app.search import SearchEngine, SearchRequest
-    from search_app.serialize import response_to_dict
-
-    engine = SearchEngine(_index_dir(index), cache_size=0)
-    response = engine.search(SearchRequest.make(query, _parse_filters(filters), page, per_page))
-    if as_json:
-        click.echo(json.dumps(response_to_dict(response), ensure_ascii=False, indent=2))
-        return
-    note = " (élargie : au moins un des mots)" if response.relaxed else ""
-    target = f" pour « {response.query} »" if response.query else ""
-    click.echo(f"{response.total} résultat(s){note}{target}")
-    if response.suggestion:
-        click.echo(f"Vouliez-vous dire « {response.suggestion} » ?")
-    for rank, hit in enumerate(response.hits, start=(page - 1) * per_page + 1):
-        click.echo(f"{rank:3}. {hit.title} — {hit.structure} ({hit.department}, {hit.year})  [{hit.id}]")
-    for name, values in response.facets.items():
-        if values:
-            shown = ", ".join(f"{v.value} ({v.count})" for v in values[:8])
-            click.echo(f"  {FACET_LABELS.get(name, name)} [{name}] : {shown}")
-
-
-@cli.command()
-@click.argument("fiche_id")
-@index_option
-def show(fiche_id: str, index: Path | None) -> None:
-    """Affiche une fiche de l'index en JSON."""
-    from search_app.search import SearchEngine
-
-    fiche = SearchEngine(_index_dir(index), cache_size=0).get_fiche(fiche_id)
-    click.echo(json.dumps(fiche.to_dict(), ensure_ascii=False, indent=2))
-
-
 @cli.command()
 @corpus_option
 def export(corpus: Path | None) -> None:
@@ -184,8 +127,13 @@ def export(corpus: Path | None) -> None:
 
 
 def main() -> None:
+    run(cli)
+
+
+def run(group: click.Group) -> None:
+    """Runs a command group, turning errors into French messages and the documented exit codes."""
     try:
-        cli.main(standalone_mode=False)
+        group.main(standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo(INTERRUPTED, err=True)
         sys.exit(EXIT_INTERRUPTED)

@@ -16,7 +16,7 @@ from indexer.errors import FicheNotFound, IndexerError
 from .bootstrap import ensure_index
 from .config import Settings
 from .errors import IndexUnavailable, NotFound, PayloadTooLarge, ServiceError
-from .search import SearchEngine
+from .engine import SearchEngine
 
 access_log = logging.getLogger("search_app.access")
 

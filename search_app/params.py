@@ -8,7 +8,8 @@ from indexer.schema import PUBLIC_FACETS
 
 from .config import Settings
 from .errors import InvalidParameter
-from .search import SORTS, SearchRequest, clean_query
+from .query import clean_query
+from .results import SORTS, SearchRequest
 
 MAX_FILTER_VALUE_CHARS = 200
 SORT_LABELS = {"relevance": "pertinence", "year": "année", "title": "titre"}

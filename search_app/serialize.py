@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .search import FacetValue, Hit, SearchResponse
+from .results import FacetValue, Hit, SearchResponse
 
 
 def hit_to_dict(hit: Hit, url_for_id: Callable[[str], str] | None = None) -> dict:

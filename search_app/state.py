@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from .config import Settings
-from .search import SearchEngine
+from .engine import SearchEngine
 
 
 def settings() -> Settings:

@@ -16,7 +16,7 @@ from indexer.fiche import FIELD_SPECS, Fiche, FieldSpec
 from indexer.schema import FACET_LABELS, PUBLIC_FACETS
 
 from .params import SORT_LABELS, parse_search_request
-from .search import FacetValue, Hit, SearchRequest, SearchResponse
+from .results import FacetValue, Hit, SearchRequest, SearchResponse
 from .state import engine, settings
 
 bp = Blueprint("views", __name__)

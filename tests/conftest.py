@@ -58,3 +58,41 @@ def client(app):
 
 def by_title(fiches, title: str):
     return next(f for f in fiches if f.title == title)
+
+
+@pytest.fixture
+def command_line(monkeypatch, capsys):
+    """A runner of a command line's `main` in-process: run(*args) → (exit code, stdout, stderr)."""
+    import sys
+
+    def runner(main):
+        def run(*args: str) -> tuple[int, str, str]:
+            monkeypatch.setattr(sys, "argv", ["centres-sociaux", *args])
+            code = 0
+            try:
+                main()
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+            out, err = capsys.readouterr()
+            return code, out, err
+        return run
+
+    return runner
+
+
+@pytest.fixture(scope="session")
+def engine(sample_index):
+    from search_app.engine import SearchEngine
+
+    return SearchEngine(sample_index)
+
+
+def run(engine, q: str, **kwargs):
+    """A search of the first 50 hits."""
+    from search_app.results import SearchRequest
+
+    return engine.search(SearchRequest.make(q, kwargs.pop("filters", None), per_page=50, **kwargs))
+
+
+def titles(response) -> set[str]:
+    return {hit.title for hit in response.hits}

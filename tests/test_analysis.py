@@ -170,7 +170,8 @@ def test_index_finds_what_the_analyzer_promises(small_index, query, expected):
 
 
 def test_search_engine_finds_hyphenated_and_unaccented_words(small_index):
-    from search_app.search import SearchEngine, SearchRequest
+    from search_app.engine import SearchEngine
+    from search_app.results import SearchRequest
 
     engine = SearchEngine(small_index, cache_size=0)
     for query, expected in (("parents enfants", "atelier"), ("esthétique", "bulle"), ("parentalite", "atelier"),

@@ -1,4 +1,4 @@
-"""`python -m indexer build|add|remove|search|show|export`: output, exit codes, French messages."""
+"""`python -m indexer build|add|remove|export`: output, exit codes, French messages."""
 
 from __future__ import annotations
 
@@ -13,9 +13,12 @@ import pytest
 
 from indexer.build import read_current
 from indexer.cli import main
+from search_app.cli import main as search_main
 from indexer.fiche import Fiche
 from indexer.parse import parse_corpus
 from indexer.render import render_corpus
+
+from tests.test_search_cli import hit_ids, search_json
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE = PROJECT_DIR / "corpus" / "actions-centres-sociaux-2015.txt"
@@ -24,35 +27,19 @@ PELOTON_ID = "projet-le-peloton-de-la-construction-1bb428c6"
 
 
 @pytest.fixture
-def cli(monkeypatch, capsys):
-    """Runs the command line in-process: (exit code, stdout, stderr)."""
+def cli(command_line):
+    """Runs the indexer's command line in-process: (exit code, stdout, stderr)."""
+    return command_line(main)
 
-    def run(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["indexer", *args])
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        out, err = capsys.readouterr()
-        return code, out, err
 
-    return run
+@pytest.fixture
+def search_cli(command_line):
+    return command_line(search_main)
 
 
 def run_module(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "indexer", *args], cwd=PROJECT_DIR,
                           capture_output=True, text=True, timeout=300)
-
-
-def search_json(cli, index: Path, *args: str) -> dict:
-    code, out, err = cli("search", *args, "--json", "--index", str(index))
-    assert code == 0, err
-    return json.loads(out)
-
-
-def hit_ids(cli, index: Path, *args: str) -> list[str]:
-    return [hit["id"] for hit in search_json(cli, index, *args, "--per-page", "100")["hits"]]
 
 
 # -- build -------------------------------------------------------------------------------
@@ -105,111 +92,7 @@ def test_build_accepts_a_single_corpus_file(cli, tmp_path):
     assert out.startswith("14 indexées, 0 rejetées")
 
 
-# -- search --------------------------------------------------------------------------------
-
-def test_search_accents_do_not_change_the_ranked_list(cli, sample_index):
-    plain = hit_ids(cli, sample_index, "parentalite")
-    accented = hit_ids(cli, sample_index, "parentalité")
-    assert plain == accented
-    assert len(plain) >= 8
-    code, out_plain, _ = cli("search", "parentalite", "--index", str(sample_index))
-    code, out_accented, _ = cli("search", "parentalité", "--index", str(sample_index))
-    assert out_plain.splitlines()[1:] == out_accented.splitlines()[1:]
-
-
-def test_search_jardins_partages_puts_the_shared_garden_first(cli, sample_index):
-    assert hit_ids(cli, sample_index, "jardins partages")[0] == JARDIN_ID
-    code, out, err = cli("search", "jardins partages", "--index", str(sample_index))
-    assert code == 0, err
-    lines = out.splitlines()
-    assert lines[1] == ("  1. Jardin partagé: un outil de lien social et de participation citoyenne — "
-                        f"CENTRE SOCIAL Rosa Parks (Isère, 2015)  [{JARDIN_ID}]")
-
-
-def test_search_velo_finds_the_cycling_action(cli, sample_index):
-    assert hit_ids(cli, sample_index, "velo")[0] == PELOTON_ID
-    assert PELOTON_ID in hit_ids(cli, sample_index, "vélos")
-
-
-def test_search_filter_by_keyword(cli, sample_index, sample_fiches):
-    expected = {f.id for f in sample_fiches if "Santé" in f.keywords}
-    assert len(expected) == 3
-    data = search_json(cli, sample_index, "", "--filter", "keyword=Santé", "--per-page", "100")
-    assert data["total"] == 3
-    assert {hit["id"] for hit in data["hits"]} == expected
-    assert all("Santé" in hit["keywords"] for hit in data["hits"])
-    assert data["filters"] == {"keyword": ["Santé"]}
-    filtered = search_json(cli, sample_index, "familles", "--filter", "keyword=Santé")
-    assert {hit["id"] for hit in filtered["hits"]} <= expected
-
-
-def test_search_json_output(cli, sample_index):
-    data = search_json(cli, sample_index, "jardin")
-    assert {"query", "total", "hits", "facets", "suggestion", "page", "per_page"} <= set(data)
-    assert data["query"] == "jardin"
-    assert data["hits"][0]["id"] == JARDIN_ID
-    assert data["hits"][0]["department"] == "Isère"
-    assert set(data["facets"]) >= {"dimension", "public", "keyword", "status", "department", "year"}
-
-
-def test_search_text_output_lists_facet_counts(cli, sample_index):
-    code, out, _ = cli("search", "", "--index", str(sample_index))
-    assert code == 0
-    assert out.splitlines()[0] == "14 résultat(s)"
-    assert "  Statut [status] : En cours (10), Terminée (3)" in out.splitlines()
-
-
-@pytest.mark.parametrize("args, message", [
-    (("--filter", "keyword"), "« keyword » : attendu facette=valeur"),
-    (("--filter", "couleur=bleu"), "facette inconnue « couleur » : facettes possibles "
-                                   "dimension, public, keyword, status, department, year"),
-    (("--page", "0"), "--page"),
-])
-def test_search_usage_errors_exit_2(cli, sample_index, args, message):
-    code, out, err = cli("search", "x", *args, "--index", str(sample_index))
-    assert code == 2
-    assert message in err
-    assert out == ""
-
-
-def test_search_without_an_index_exits_3(cli, tmp_path):
-    code, out, err = cli("search", "jardin", "--index", str(tmp_path / "absent"))
-    assert code == 3
-    assert err == (f"erreur : aucun index dans « {tmp_path / 'absent'} » : "
-                   "lancez `python -m indexer build` pour le construire\n")
-
-
-def test_search_on_a_corrupt_index_exits_3(cli, tmp_path, sample_index):
-    index = tmp_path / "index"
-    shutil.copytree(sample_index, index)
-    (index / "CURRENT").write_text("disparu\n")
-    code, _, err = cli("search", "jardin", "--index", str(index))
-    assert code == 3
-    assert err == (f"erreur : l'index « {index} » est illisible (la génération « disparu » désignée par "
-                   "CURRENT est absente) : reconstruisez-le avec `python -m indexer build`\n")
-
-
-def test_search_as_a_real_process(sample_index):
-    result = run_module("search", "velo", "--index", str(sample_index))
-    assert result.returncode == 0, result.stderr
-    assert f"[{PELOTON_ID}]" in result.stdout.splitlines()[1]
-
-
-# -- show, export ----------------------------------------------------------------------------
-
-def test_show_prints_the_fiche_as_json(cli, sample_index, sample_fiches):
-    fiche = next(f for f in sample_fiches if f.id == PELOTON_ID)
-    code, out, err = cli("show", PELOTON_ID, "--index", str(sample_index))
-    assert code == 0, err
-    assert json.loads(out) == fiche.to_dict()
-
-
-def test_show_unknown_id_exits_3(cli, sample_index):
-    code, out, err = cli("show", "inconnue-00000000", "--index", str(sample_index))
-    assert code == 3
-    assert out == ""
-    assert err == "erreur : aucune fiche d'identifiant « inconnue-00000000 » dans l'index\n"
-
+# -- export ----------------------------------------------------------------------------------
 
 def test_export_writes_json_lines_that_parse_back(cli, sample_fiches):
     code, out, err = cli("export", "--corpus", str(SAMPLE.parent))
@@ -232,7 +115,7 @@ def test_export_with_a_bad_file_exits_1(cli, tmp_path):
 
 # -- add, remove -----------------------------------------------------------------------------------
 
-def test_add_and_remove(cli, tmp_path, sample_index, sample_fiches):
+def test_add_and_remove(cli, search_cli, tmp_path, sample_index, sample_fiches):
     index = tmp_path / "index"
     shutil.copytree(sample_index, index)
     turin = next(f for f in sample_fiches if f.title == "Sortie Turin")
@@ -246,14 +129,14 @@ def test_add_and_remove(cli, tmp_path, sample_index, sample_fiches):
     code, out, err = cli("add", str(source), "--index", str(index))
     assert code == 0, err
     assert out.startswith(f"2 indexées, 0 rejetées — génération {read_current(index).name}")
-    assert hit_ids(cli, index, "luge") == [turin.id]
-    assert hit_ids(cli, index, "glaciaire") == [parsed[1].id]
-    assert search_json(cli, index, "")["total"] == 15
+    assert hit_ids(search_cli, index, "luge") == [turin.id]
+    assert hit_ids(search_cli, index, "glaciaire") == [parsed[1].id]
+    assert search_json(search_cli, index, "")["total"] == 15
 
     code, out, err = cli("remove", parsed[1].id, "--index", str(index))
     assert code == 0, err
     assert out == f"fiche {parsed[1].id} retirée — génération {read_current(index).name}\n"
-    assert search_json(cli, index, "")["total"] == 14
+    assert search_json(search_cli, index, "")["total"] == 14
 
     code, out, err = cli("remove", parsed[1].id, "--index", str(index))
     assert code == 3

@@ -103,7 +103,8 @@ def served(tmp_path, sample_fiches) -> Path:
 
 
 def test_sigkill_at_random_points_leaves_the_previous_index_serving(served, big_corpus, sample_corpus):
-    from search_app.search import SearchEngine, SearchRequest
+    from search_app.engine import SearchEngine
+    from search_app.results import SearchRequest
 
     before, generation = answers(served), read_current(served).name
     engine = SearchEngine(served, cache_size=0)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 import pytest
 
 from indexer.build import add_fiches, build_index
-from search_app.search import SearchEngine, SearchRequest
+from search_app.engine import SearchEngine
+from search_app.results import SearchRequest
 
 READERS_DIRECT = 4
 READERS_HTTP = 4

@@ -6,7 +6,8 @@ import pytest
 
 from indexer.build import build_index
 from indexer.fiche import Fiche
-from search_app.search import SearchEngine, SearchRequest
+from search_app.engine import SearchEngine
+from search_app.results import SearchRequest
 
 FIRST_RESULTS = [
     ("jardin", "Jardin partagé: un outil de lien social et de participation citoyenne"),

@@ -1,33 +1,17 @@
-"""Query language, snippets, typo tolerance and malformed queries of the search engine."""
+"""Query language: words, phrases, exclusion, OR, fields, malformed queries."""
 
 from __future__ import annotations
 
-import html
-import re
 
 import pytest
 
 from indexer.analysis import analyze, fold
-from indexer.build import build_index
-from indexer.fiche import Fiche
 from indexer.schema import TEXT_FIELD_BOOSTS, fiche_document
-from search_app.search import SearchEngine, SearchRequest
+from search_app.results import SearchRequest
+from tests.conftest import run, titles
 
 TEXT_FIELDS = ("title", "keywords_text", "summary", "meta", "body")
 JARDIN = "Jardin partagé: un outil de lien social et de participation citoyenne"
-
-
-@pytest.fixture(scope="module")
-def engine(sample_index) -> SearchEngine:
-    return SearchEngine(sample_index)
-
-
-def run(engine: SearchEngine, q: str, **kwargs):
-    return engine.search(SearchRequest.make(q, kwargs.pop("filters", None), per_page=50, **kwargs))
-
-
-def titles(response) -> set[str]:
-    return {hit.title for hit in response.hits}
 
 
 def stems_of(fiche) -> set[str]:
@@ -142,112 +126,6 @@ def test_dangling_field_prefix_after_words(engine):
     assert titles(run(engine, "jardin titre:")) == {JARDIN}
 
 
-# -- snippets ------------------------------------------------------------------------
-
-
-def test_snippet_marks_words_through_accents_and_stemming(engine):
-    response = run(engine, "parentalite")
-    snippets = [hit.snippet for hit in response.hits]
-    assert any(re.search(r"<mark>[Pp]arentalité</mark>", s) for s in snippets)
-    assert sum("<mark>" in s for s in snippets) >= len(snippets) - 2
-    assert "<mark>jardiner</mark>" in run(engine, "jardin").hits[0].snippet
-
-
-def test_snippet_is_escaped_text_apart_from_marks(engine, sample_fiches):
-    by_id = {f.id: f for f in sample_fiches}
-    for q in ("parentalite", "familles", "", "enfants -turin"):
-        for hit in run(engine, q).hits:
-            bare = hit.snippet.replace("<mark>", "").replace("</mark>", "")
-            assert "<" not in bare and ">" not in bare
-            source = " ".join(" ".join([by_id[hit.id].summary, by_id[hit.id].body_text(),
-                                        by_id[hit.id].title]).split())
-            for piece in html.unescape(bare).split(" … "):
-                assert " ".join(piece.split()).removeprefix("… ").removesuffix(" …") in source
-
-
-def test_excluded_words_are_not_marked(engine):
-    for hit in run(engine, "enfants -parents").hits:
-        assert "<mark>parent" not in hit.snippet.lower()
-
-
-def test_script_in_a_fiche_is_text_in_snippets(tmp_path):
-    fiche = Fiche(id="script-00000001", title="Atelier <b>cuisine</b>",
-                  summary='Cuisine du monde <script>alert("x")</script> & partage',
-                  experience="Un atelier de cuisine <img src=x onerror=alert(1)>.")
-    build_index([fiche], tmp_path)
-    engine = SearchEngine(tmp_path)
-    for q in ("cuisine", "script", "alert", "img", ""):
-        [hit] = engine.search(SearchRequest.make(q)).hits
-        assert "<script" not in hit.snippet and "<img" not in hit.snippet and "<b>" not in hit.snippet
-        bare = hit.snippet.replace("<mark>", "").replace("</mark>", "")
-        assert "<" not in bare and ">" not in bare
-        assert "<script>" in html.unescape(bare) or "<img" in html.unescape(bare)
-    assert "&amp;" in engine.search(SearchRequest.make("cuisine")).hits[0].snippet
-
-
-# -- typo tolerance ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("q, expected", [
-    ("jardim", "jardin"),
-    ("turinn", "turin"),
-    ("parentalitz", "parentalité"),
-    ("educatoin", "éducation"),
-    ("logement des jeunnes", "logement des jeunes"),
-    ("jardim OU turinn", "jardin OU turin"),
-    ("titre:jardim", "titre:jardin"),
-    ("Jardim", "Jardin"),
-])
-def test_suggestion_for_typos(engine, q, expected):
-    response = run(engine, q)
-    assert response.suggestion is not None
-    assert fold(response.suggestion) == fold(expected)
-    fixed = run(engine, response.suggestion)
-    assert fixed.total > response.total or (response.relaxed and not fixed.relaxed)
-
-
-def test_suggestion_keeps_accents_of_the_corpus(engine):
-    assert run(engine, "parentalitz").suggestion == "parentalité"
-    assert run(engine, "educatoin").suggestion == "éducation"
-
-
-def test_suggestion_when_relaxed(engine):
-    response = run(engine, "jardim turin")
-    assert response.relaxed and response.total == 1
-    assert response.suggestion == "jardin turin"
-
-
-@pytest.mark.parametrize("q", ["parentalitée", "Parentalite", "éducation", "education", "esthéticiène",
-                               "estheticienne", "ESTHÉTICIENNE"])
-def test_accents_and_inflections_need_no_suggestion(engine, q):
-    response = run(engine, q)
-    assert response.total > 0 and response.suggestion is None
-
-
-def test_no_suggestion_when_enough_results(engine):
-    assert run(engine, "parentalite").suggestion is None
-    assert run(engine, "enfants").suggestion is None
-
-
-@pytest.mark.parametrize("q", ["titre:", "titre:jardin", "mots-clés:santé", "résumé:turin", "AND", "OR",
-                               "NOT", "-", "jardin -xyzt", "record:x", "motscles:zzz"])
-def test_field_names_and_operators_are_never_corrected(engine, q):
-    suggestion = run(engine, q).suggestion
-    if suggestion is not None:
-        for name in re.findall(r"([^\W\d_][\w-]*):", q):
-            assert f"{name}:" in suggestion
-        assert "tire:" not in suggestion
-
-
-def test_excluded_word_is_not_corrected(engine):
-    assert run(engine, "turin -jardim").suggestion is None
-
-
-def test_suggestion_respects_filters(engine):
-    response = run(engine, "jardim", filters={"department": ["Somme"]})
-    assert response.total == 0 and response.suggestion is None
-
-
 # -- malformed input -------------------------------------------------------------------------
 
 
@@ -293,21 +171,3 @@ def test_search_request_normalises_filters():
 def test_operators_with_nothing_to_bind_are_ignored(engine, typed):
     expected = [hit.id for hit in engine.search(SearchRequest.make("jardin")).hits]
     assert [hit.id for hit in engine.search(SearchRequest.make(typed)).hits] == expected
-
-
-def test_suggestion_offered_when_a_typo_forces_any_word_matching(engine):
-    response = engine.search(SearchRequest.make("jardn partagé"))
-    assert response.relaxed is True
-    assert response.suggestion == "jardin partagé"
-
-
-def test_passage_is_the_window_with_most_matches_and_is_escaped():
-    from search_app.search import highlight_passage
-
-    text = ("Un atelier <cuisine> & couture. " + "Rien à signaler ici. " * 20
-            + "Le jardin partagé et les jardins familiaux du quartier.")
-    passage = highlight_passage(text, frozenset(analyze("jardin")))
-    assert passage.startswith("… ") and "<cuisine>" not in passage
-    assert passage.count("<mark>") == 2
-    assert "<mark>jardin</mark> partagé" in passage and "<mark>jardins</mark>" in passage
-    assert highlight_passage("<b>aucun</b>", frozenset(analyze("jardin"))) == ""

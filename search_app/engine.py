@@ -1,0 +1,227 @@
+"""`SearchEngine`: follows the served index generation, caches answers, and runs a search's steps.
+
+A search: the query text is planned (`query`), evaluated over the whole index
+(`matching`), relaxed to any word when nothing matches all of them, counted by
+facet (`facets`), ranked and cut to a page with snippets (`highlight`), and
+offered a spelling correction when it found little (`spelling`). Long texts go
+to similarity instead (`similar`); prefixes to completion (`complete`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from whoosh import query as wq
+
+from indexer.build import read_current
+from indexer.errors import FicheNotFound
+from indexer.schema import PUBLIC_FACETS
+
+from .cache import LruCache
+from .complete import completions
+from .highlight import make_snippet
+from .matching import Evaluation, top_documents
+from .query import clean_query, is_paragraph, normalize_fields, positive_terms, query_words
+from .results import FacetValue, Hit, SearchRequest, SearchResponse
+from .similar import fiche_text, key_terms, similarity_query
+from .snapshot import Snapshot, open_snapshot
+from .spelling import SUGGEST_BELOW, corrected_query
+
+
+class SearchEngine:
+    """Searches the served generation of an index root, following new generations as they land."""
+
+    def __init__(self, index_root: Path, cache_size: int = 1024, facet_limit: int = 50,
+                 postings_budget: int = 128 * 1024 * 1024) -> None:
+        self.index_root = Path(index_root)
+        self.facet_limit = facet_limit
+        self.postings_budget = postings_budget
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+        self._cache = LruCache(cache_size)
+
+    # -- index generations -------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        """The current generation; reopens when CURRENT names a new one."""
+        name = read_current(self.index_root).name
+        snapshot = self._snapshot
+        if snapshot is not None and snapshot.generation.name == name:
+            return snapshot
+        with self._lock:
+            if self._snapshot is None or self._snapshot.generation.name != read_current(self.index_root).name:
+                self._snapshot = open_snapshot(self.index_root, self.postings_budget)
+            return self._snapshot
+
+    def stats(self) -> dict:
+        snapshot = self.snapshot()
+        return {"generation": snapshot.generation.name, "documents": snapshot.facets.live_count}
+
+    # -- search ------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        started = time.perf_counter()
+        snapshot = self.snapshot()
+        key = (snapshot.generation.name, request)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return replace(cached, took_ms=_elapsed_ms(started))
+        response = self._search(snapshot, request, started)
+        self._cache.put(key, response)
+        return response
+
+    def _search(self, snapshot: Snapshot, request: SearchRequest, started: float) -> SearchResponse:
+        filters = {name: values for name, values in request.filters if name in PUBLIC_FACETS}
+        filter_mask = snapshot.facets.filter_mask(filters)
+        text = normalize_fields(request.query)
+        q, similarity = self._plan(snapshot, text)
+        evaluation = snapshot.evaluate(q)
+        relaxed = False
+        if q is not None and not similarity and not (evaluation.mask & filter_mask).any():
+            q, evaluation, relaxed = self._relaxed(snapshot, text, filter_mask, q, evaluation)
+        selected = evaluation.mask & filter_mask
+        total = int(np.count_nonzero(selected))
+        facets = snapshot.facets.disjunctive_counts(evaluation.mask, filters, self.facet_limit)
+        hits = self._page_hits(snapshot, q, evaluation, selected, request, total)
+        suggestion = None
+        if q is not None and not similarity and (relaxed or total < SUGGEST_BELOW):
+            suggestion = self._suggestion(snapshot, request.query, total, relaxed, filter_mask)
+        return SearchResponse(
+            query=request.query, total=total, page=request.page, per_page=request.per_page,
+            sort=request.sort, hits=hits,
+            facets={name: [FacetValue(v, c, s) for v, c, s in values] for name, values in facets.items()},
+            filters=filters, suggestion=suggestion, relaxed=relaxed, similarity=similarity,
+            took_ms=_elapsed_ms(started), generation=snapshot.generation.name)
+
+    @staticmethod
+    def _plan(snapshot: Snapshot, text: str) -> tuple[wq.Query | None, bool]:
+        """(query, similarity mode); no query means browsing everything."""
+        if not query_words(text):
+            return None, False
+        if is_paragraph(text):
+            return similarity_query(key_terms(text, snapshot.searcher())), True
+        q = snapshot.parser.parse(text, relaxed=False)
+        return (None if q is wq.NullQuery else q), False
+
+    @staticmethod
+    def _relaxed(snapshot: Snapshot, text: str, filter_mask: np.ndarray, q: wq.Query,
+                 evaluation: Evaluation) -> tuple[wq.Query, Evaluation, bool]:
+        """The any-word query when it finds something the all-words one did not."""
+        if len(query_words(text)) > 1:
+            relaxed_q = snapshot.parser.parse(text, relaxed=True)
+            relaxed_evaluation = snapshot.evaluate(relaxed_q)
+            if (relaxed_evaluation.mask & filter_mask).any():
+                return relaxed_q, relaxed_evaluation, True
+        return q, evaluation, False
+
+    def _page_hits(self, snapshot: Snapshot, q: wq.Query | None, evaluation: Evaluation,
+                   selected: np.ndarray, request: SearchRequest, total: int) -> list[Hit]:
+        start = (request.page - 1) * request.per_page
+        if start >= total:
+            return []
+        limit = start + request.per_page
+        sort = request.sort if q is not None else ("year" if request.sort == "relevance" else request.sort)
+        order = _ordered(snapshot, evaluation, np.flatnonzero(selected), sort, limit)
+        stems = positive_terms(q)
+        hits = []
+        for docnum in order[start:limit].tolist():
+            fiche = snapshot.fiche(docnum)
+            score = round(float(evaluation.scores[docnum]), 4) if (q is not None and sort == "relevance") else None
+            hits.append(_hit(fiche, make_snippet(fiche, stems), score))
+        return hits
+
+    @staticmethod
+    def _suggestion(snapshot: Snapshot, text: str, total: int, relaxed: bool,
+                    filter_mask: np.ndarray) -> str | None:
+        """A spelling correction of the query, if it finds more than the query did."""
+        corrected = corrected_query(snapshot.searcher(), text)
+        if corrected is None:
+            return None
+        normalized = normalize_fields(corrected)
+
+        def found(loose: bool) -> int:
+            check = snapshot.parser.parse(normalized, relaxed=loose)
+            return int(np.count_nonzero(snapshot.evaluate(check).mask & filter_mask))
+
+        # Better: all words found where some were missing, or simply more results.
+        if found(False) > (0 if relaxed else total) or (relaxed and found(True) > total):
+            return corrected
+        return None
+
+    # -- fiches and similarity ----------------------------------------------
+
+    def get_fiche(self, fiche_id: str):
+        searcher = self.snapshot().searcher()
+        docnum = searcher.document_number(id=fiche_id)
+        if docnum is None:
+            raise FicheNotFound(fiche_id)
+        return self.snapshot().fiche(docnum)
+
+    def similar_to_fiche(self, fiche_id: str, limit: int = 5,
+                         filters: dict[str, list[str]] | None = None) -> list[Hit]:
+        snapshot = self.snapshot()
+        key = (snapshot.generation.name, "similar", fiche_id, limit,
+               tuple(sorted((k, tuple(v)) for k, v in (filters or {}).items())))
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        docnum = snapshot.searcher().document_number(id=fiche_id)
+        if docnum is None:
+            raise FicheNotFound(fiche_id)
+        hits = self._similar(snapshot, fiche_text(snapshot.fiche(docnum)), limit, filters, exclude=docnum)
+        self._cache.put(key, hits)
+        return hits
+
+    def similar_to_text(self, text: str, limit: int = 10,
+                        filters: dict[str, list[str]] | None = None) -> list[Hit]:
+        return self._similar(self.snapshot(), clean_query(text), limit, filters, exclude=None)
+
+    @staticmethod
+    def _similar(snapshot: Snapshot, text: str, limit: int,
+                 filters: dict[str, list[str]] | None, exclude: int | None) -> list[Hit]:
+        terms = key_terms(text, snapshot.searcher())
+        q = similarity_query(terms)
+        if q is wq.NullQuery:
+            return []
+        evaluation = snapshot.evaluate(q)
+        mask = evaluation.mask & snapshot.facets.filter_mask(
+            {k: tuple(v) for k, v in (filters or {}).items() if k in PUBLIC_FACETS})
+        if exclude is not None:
+            mask[exclude] = False
+        stems = frozenset(stem for stem, _ in terms)
+        hits = []
+        for docnum in top_documents(evaluation.scores, np.flatnonzero(mask), limit).tolist():
+            fiche = snapshot.fiche(docnum)
+            hits.append(_hit(fiche, make_snippet(fiche, stems), round(float(evaluation.scores[docnum]), 4)))
+        return hits
+
+    # -- completion -----------------------------------------------------------
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        """Completions for a typed prefix: matching titles first, then index words."""
+        return completions(self.snapshot(), prefix, limit)
+
+
+def _ordered(snapshot: Snapshot, evaluation: Evaluation, candidates: np.ndarray, sort: str,
+             limit: int) -> np.ndarray:
+    """Candidate documents in the requested order (at least the first `limit` when by relevance)."""
+    if sort == "year":
+        return candidates[np.lexsort((snapshot.title_rank[candidates], -snapshot.year_key[candidates]))]
+    if sort == "title":
+        return candidates[np.argsort(snapshot.title_rank[candidates], kind="stable")]
+    return top_documents(evaluation.scores, candidates, limit, evaluation.coverage)
+
+
+def _hit(fiche, snippet: str, score: float | None) -> Hit:
+    return Hit(id=fiche.id, title=fiche.title, structure=fiche.structure_name,
+               department=fiche.department, year=fiche.year, status=fiche.status,
+               dimension=fiche.dimension, public=fiche.public, keywords=fiche.keywords,
+               snippet=snippet, score=score)
+
+
+def _elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)

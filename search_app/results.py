@@ -1,0 +1,71 @@
+"""The plain result objects of a search: what the web layer serialises to JSON or HTML."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .query import clean_query
+
+SORTS = ("relevance", "year", "title")
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str = ""
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    page: int = 1
+    per_page: int = 10
+    sort: str = "relevance"
+
+    @staticmethod
+    def make(query: str = "", filters: dict[str, list[str]] | None = None, page: int = 1,
+             per_page: int = 10, sort: str = "relevance") -> SearchRequest:
+        """A normalised request: equal searches give equal (hashable) requests."""
+        normalized = tuple(sorted(
+            (name, tuple(sorted(set(values))))
+            for name, values in (filters or {}).items() if values))
+        return SearchRequest(clean_query(query), normalized, page, per_page, sort)
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    structure: str
+    department: str
+    year: str
+    status: str
+    dimension: str
+    public: list[str]
+    keywords: list[str]
+    snippet: str
+    score: float | None
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    sort: str
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    filters: dict[str, tuple[str, ...]]
+    suggestion: str | None
+    relaxed: bool
+    similarity: bool
+    took_ms: float
+    generation: str
+
+    @property
+    def page_count(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
