@@ -66,16 +66,18 @@ def server_env(index_dir: Path, corpus_dir: Path, **extra: str) -> dict[str, str
     return child_env(SEARCH_INDEX_DIR=str(index_dir), SEARCH_CORPUS_DIR=str(corpus_dir), **extra)
 
 
-def start_server(tmp_path: Path, sample_corpus: Path, threads: int = 4) -> Server:
+def start_server(tmp_path: Path, sample_corpus: Path, threads: int = 4, workers: int | None = None,
+                 **env: str) -> Server:
     corpus = tmp_path / "corpus"
     if not corpus.exists():
         shutil.copytree(sample_corpus, corpus)
     index_dir, port, log_path = tmp_path / "index", free_port(), tmp_path / "server.log"
+    extra_args = ["--workers", str(workers)] if workers else []
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "search_app.serve", "--host", "127.0.0.1", "--port", str(port),
-             "--threads", str(threads)],
-            cwd=PROJECT_DIR, env=server_env(index_dir, corpus), stdout=log, stderr=subprocess.STDOUT)
+             "--threads", str(threads), *extra_args],
+            cwd=PROJECT_DIR, env=server_env(index_dir, corpus, **env), stdout=log, stderr=subprocess.STDOUT)
     server = Server(process, port, index_dir, log_path)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
@@ -364,3 +366,109 @@ def test_load_script_runs_against_the_real_server():
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Erreurs : 0" in result.stdout and "RÉSULTAT : OK" in result.stdout
     assert "Arrêt du serveur par SIGTERM : code 0" in result.stdout
+
+
+# -- supervision: dead workers, damaged generations -------------------------------------------------
+
+
+def worker_pids(server: Server) -> set[int]:
+    pid = server.process.pid
+    raw = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    return {int(child) for child in raw.split()}
+
+
+def health(server: Server) -> tuple[int, dict]:
+    status, _, body = get(f"{server.url}/healthz")
+    return status, json.loads(body)
+
+
+def wait_for(condition, timeout: float = 20.0, step: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError(f"condition not met after {timeout} s")
+
+
+def test_a_killed_worker_is_restarted(tmp_path, sample_corpus):
+    server = start_server(tmp_path, sample_corpus, workers=2)
+    try:
+        workers = wait_for(lambda: len(worker_pids(server)) == 2 and worker_pids(server))
+        victim = min(workers)
+        os.kill(victim, signal.SIGKILL)
+        replaced = wait_for(lambda: (lambda now: len(now) == 2 and victim not in now and now)(worker_pids(server)))
+        assert len(replaced & workers) == 1
+        assert wait_for(lambda: health(server)[0] == 200)
+        for _ in range(20):
+            assert get(f"{server.url}/api/search?q=jardin")[0] == 200
+        log = server.log()
+        assert f"le processus de service {victim} s'est arrêté (code -9)" in log
+        assert "processus de service relancé (1 relance(s) dans la dernière minute)" in log
+        assert server.stop() == 0
+    finally:
+        if server.process.poll() is None:
+            server.stop(signal.SIGKILL)
+
+
+def test_a_worker_beyond_the_restart_rate_stays_down_and_health_says_so(tmp_path, sample_corpus):
+    server = start_server(tmp_path, sample_corpus, workers=2, SEARCH_MAX_RESTARTS="0")
+    try:
+        workers = wait_for(lambda: len(worker_pids(server)) == 2 and worker_pids(server))
+        os.kill(min(workers), signal.SIGKILL)
+        wait_for(lambda: len(worker_pids(server)) == 1)
+        status, body = wait_for(lambda: (lambda h: h[0] == 503 and h)(health(server)))
+        assert body["status"] == "degraded"
+        assert body["workers"] == {"expected": 2, "alive": 1}
+        assert body["problems"] == ["1 processus de service sur 2 arrêté(s)"]
+        assert get(f"{server.url}/api/search?q=jardin")[0] == 200
+        assert "plus de 0 relances par minute" in server.log()
+    finally:
+        if server.process.poll() is None:
+            server.stop(signal.SIGKILL)
+
+
+def overwrite_postings(root: Path, size: int = 64 * 1024) -> Path:
+    """Overwrites `size` bytes in the middle of the served postings file, keeping its size."""
+    postings = next(read_current(root).path.glob("*.pst"))
+    length = postings.stat().st_size
+    with open(postings, "r+b") as handle:
+        handle.seek(max(0, length // 2 - size // 2))
+        handle.write(b"\xa5" * min(size, length))
+    return postings
+
+
+def test_serve_on_overwritten_postings_exits_3_with_one_french_line(fresh_index, sample_corpus):
+    postings = overwrite_postings(fresh_index)
+    result = run_serve(fresh_index, sample_corpus, SEARCH_BUILD_IF_MISSING="0")
+    assert result.returncode == 3
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"Erreur : l'index « {postings.parent} » est illisible (fichier « {postings.name} » endommagé "
+        "(somme de contrôle différente)) : reconstruisez-le avec `python -m indexer build`")
+
+
+def test_overwritten_postings_at_start_fall_back_to_the_previous_generation(fresh_index, sample_corpus,
+                                                                             sample_fiches):
+    from indexer.build import build_index
+    from search_app import create_app
+
+    previous = read_current(fresh_index).name
+    build_index(sample_fiches[:4], fresh_index)
+    overwrite_postings(fresh_index)
+    app = create_app({"INDEX_DIR": fresh_index, "CORPUS_DIR": sample_corpus, "BUILD_IF_MISSING": False})
+    assert read_current(fresh_index).name == previous
+    assert app.test_client().get("/healthz").get_json() == {"status": "ok", "generation": previous,
+                                                            "documents": 14}
+
+
+def test_overwritten_postings_at_start_are_rebuilt_without_a_previous_generation(fresh_index, sample_corpus):
+    from search_app import create_app
+
+    damaged = read_current(fresh_index).name
+    overwrite_postings(fresh_index)
+    app = create_app({"INDEX_DIR": fresh_index, "CORPUS_DIR": sample_corpus, "BUILD_IF_MISSING": True})
+    health_body = app.test_client().get("/healthz").get_json()
+    assert health_body["status"] == "ok" and health_body["documents"] == 14
+    assert health_body["generation"] != damaged
