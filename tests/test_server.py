@@ -8,11 +8,13 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -472,3 +474,89 @@ def test_overwritten_postings_at_start_are_rebuilt_without_a_previous_generation
     health_body = app.test_client().get("/healthz").get_json()
     assert health_body["status"] == "ok" and health_body["documents"] == 14
     assert health_body["generation"] != damaged
+
+
+# -- facing clients directly: idle sockets, slow clients, huge bodies ------------------------------
+
+
+def slowloris(port: int, stop: threading.Event, seconds: float = 8.0) -> int:
+    """A client that sends one header byte every 100 ms (bounded: stops after `seconds`); returns bytes sent."""
+    sent = 0
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Lent: ")
+        deadline = time.monotonic() + seconds
+        while not stop.is_set() and time.monotonic() < deadline:
+            try:
+                sock.sendall(b"a")
+            except OSError:
+                break
+            sent += 1
+            stop.wait(0.1)
+    return sent
+
+
+def held_sockets(server: Server) -> int:
+    """Sockets open in the serving processes (connections held, plus the listening one)."""
+    count = 0
+    for pid in worker_pids(server) or {server.process.pid}:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                count += os.readlink(fd).startswith("socket:")
+            except OSError:
+                pass
+    return count
+
+
+def test_idle_sockets_and_a_slow_client_do_not_deny_service(tmp_path, sample_corpus):
+    server = start_server(tmp_path, sample_corpus, workers=2)
+    idle: list[socket.socket] = []
+    stop = threading.Event()
+    slow = threading.Thread(target=slowloris, args=(server.port, stop), daemon=True)
+    try:
+        for _ in range(300):
+            idle.append(socket.create_connection(("127.0.0.1", server.port), timeout=5))
+        slow.start()
+        wait_for(lambda: held_sockets(server) >= 300, timeout=10)
+        answers = [get(f"{server.url}/api/search?q=jardin&page=1")[0] for _ in range(20)]
+        assert answers == [200] * 20
+        assert health(server)[0] == 200
+    finally:
+        stop.set()
+        slow.join(10)
+        for sock in idle:
+            sock.close()
+        server.stop()
+
+
+def test_a_400_mb_body_is_refused_from_its_headers(server):
+    declared = 400 * 1024 * 1024
+    chunk = b"x" * 65536
+    sent = 0
+    with socket.create_connection(("127.0.0.1", server.port), timeout=20) as sock:
+        sock.sendall(b"POST /api/similar HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: " + str(declared).encode() + b"\r\n\r\n")
+        sock.setblocking(False)
+        response = b""
+        deadline = time.monotonic() + 30
+        while sent < declared and time.monotonic() < deadline:
+            readable, writable, _ = select.select([sock], [sock], [], 1)
+            if readable:
+                break
+            if writable:
+                try:
+                    sent += sock.send(chunk)
+                except (BlockingIOError, InterruptedError):
+                    continue
+                except OSError:
+                    break
+        sock.setblocking(True)
+        sock.settimeout(10)
+        try:
+            while data := sock.recv(65536):
+                response += data
+        except (ConnectionResetError, TimeoutError):
+            pass
+    head, _, body = response.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413 "), response[:200]
+    assert json.loads(body)["error"]["code"] == "payload_too_large"
+    assert sent < 64 * 1024 * 1024, f"{sent} bytes accepted before the refusal"
