@@ -172,7 +172,7 @@ def served_copy(tmp_path: Path, sample_index: Path) -> Path:
     return index
 
 
-def test_a_truncated_export_is_refused_unless_forced(cli, tmp_path, sample_index):
+def test_a_truncated_export_is_refused_unless_forced(cli, search_cli, tmp_path, sample_index):
     index, corpus = served_copy(tmp_path, sample_index), tmp_path / "corpus"
     corpus.mkdir()
     lines = SAMPLE.read_text(encoding="utf-8").split("\n")
@@ -187,7 +187,7 @@ def test_a_truncated_export_is_refused_unless_forced(cli, tmp_path, sample_index
     code, out, err = cli("build", "--corpus", str(corpus), "--index", str(index), "--force")
     assert code == 1
     assert out.startswith("4 indexées, 1 rejetées — génération ")
-    assert search_json(cli, index, "")["total"] == 4
+    assert search_json(search_cli, index, "")["total"] == 4
 
 
 def test_a_whole_file_rejected_is_named_and_refused(cli, tmp_path, sample_index, monkeypatch):
@@ -207,7 +207,7 @@ def test_a_whole_file_rejected_is_named_and_refused(cli, tmp_path, sample_index,
     assert "réglage invalide : SEARCH_MAX_DROP_PERCENT='beaucoup' n'est pas un nombre" in err
 
 
-def test_the_drop_threshold_is_configurable(cli, tmp_path, sample_index, monkeypatch):
+def test_the_drop_threshold_is_configurable(cli, search_cli, tmp_path, sample_index, monkeypatch):
     index, corpus = served_copy(tmp_path, sample_index), tmp_path / "corpus"
     corpus.mkdir()
     lines = SAMPLE.read_text(encoding="utf-8").split("\n")
@@ -215,7 +215,7 @@ def test_the_drop_threshold_is_configurable(cli, tmp_path, sample_index, monkeyp
     monkeypatch.setenv("SEARCH_MAX_DROP_PERCENT", "80")
     code, out, _ = cli("build", "--corpus", str(corpus), "--index", str(index))
     assert code == 1 and " — génération " in out
-    assert search_json(cli, index, "")["total"] == 4
+    assert search_json(search_cli, index, "")["total"] == 4
 
 
 def test_a_corpus_file_over_the_size_cap_is_rejected(cli, tmp_path, monkeypatch):
@@ -230,7 +230,7 @@ def test_a_corpus_file_over_the_size_cap_is_rejected(cli, tmp_path, monkeypatch)
     assert out.startswith("14 indexées, 0 rejetées, 1 fichier(s) ignoré(s) — génération ")
 
 
-def test_the_lock_is_taken_before_reading_the_corpus(cli, tmp_path, sample_index, monkeypatch):
+def test_the_lock_is_taken_before_reading_the_corpus(cli, search_cli, tmp_path, sample_index, monkeypatch):
     """A build started while an `add` holds the lock reads the corpus only once the add is done."""
     import indexer.cli as cli_module
     from indexer.build import add_fiches, build_lock
@@ -265,7 +265,7 @@ def test_the_lock_is_taken_before_reading_the_corpus(cli, tmp_path, sample_index
     assert not failures
     assert code == 0, err
     assert out.startswith("15 indexées, 0 rejetées")
-    assert search_json(cli, index, "chamonix")["total"] == 1
+    assert search_json(search_cli, index, "chamonix")["total"] == 1
 
 
 def test_a_stray_nul_byte_keeps_the_other_fiches_of_the_file(cli, tmp_path):
