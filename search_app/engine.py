@@ -9,6 +9,7 @@ to similarity instead (`similar`); prefixes to completion (`complete`).
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from dataclasses import replace
@@ -17,13 +18,14 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as wq
 
-from indexer.build import read_current
-from indexer.errors import FicheNotFound
+from indexer.build import Generation, read_current
+from indexer.errors import FicheNotFound, IndexerError
 from indexer.schema import PUBLIC_FACETS
 
 from .cache import LruCache
 from .expansion import expanded_plan, single_term
 from .complete import completions
+from .health import SharedHealth
 from .highlight import make_snippet
 from .matching import Evaluation, top_documents
 from .query import clean_query, is_filler, is_paragraph, normalize_fields, positive_terms, query_words, unshouted
@@ -34,12 +36,23 @@ from .snapshot import Snapshot, open_snapshot
 from .spelling import SUGGEST_BELOW, corrected_plan, corrected_query
 
 
+def _reads_index(method):
+    """An unexpected error of `method` becomes IndexCorrupt (503) when the served files are damaged."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        return self.health.guarded(self._served_generation, lambda: method(self, *args, **kwargs))
+
+    return guarded
+
+
 class SearchEngine:
     """Searches the served generation of an index root, following new generations as they land."""
 
     def __init__(self, index_root: Path, cache_size: int = 1024, facet_limit: int = 50,
-                 postings_budget: int = 128 * 1024 * 1024) -> None:
+                 postings_budget: int = 128 * 1024 * 1024, health: SharedHealth | None = None) -> None:
         self.index_root = Path(index_root)
+        self.health = health or SharedHealth()
         self.facet_limit = facet_limit
         self.postings_budget = postings_budget
         self._snapshot: Snapshot | None = None
@@ -59,12 +72,20 @@ class SearchEngine:
                 self._snapshot = open_snapshot(self.index_root, self.postings_budget)
             return self._snapshot
 
+    def _served_generation(self) -> Generation | None:
+        try:
+            return read_current(self.index_root)
+        except IndexerError:
+            return None
+
+    @_reads_index
     def stats(self) -> dict:
         snapshot = self.snapshot()
         return {"generation": snapshot.generation.name, "documents": snapshot.facets.live_count}
 
     # -- search ------------------------------------------------------------
 
+    @_reads_index
     def search(self, request: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
         snapshot = self.snapshot()
@@ -150,6 +171,7 @@ class SearchEngine:
 
     # -- fiches and similarity ----------------------------------------------
 
+    @_reads_index
     def get_fiche(self, fiche_id: str):
         searcher = self.snapshot().searcher()
         docnum = searcher.document_number(id=fiche_id)
@@ -157,6 +179,7 @@ class SearchEngine:
             raise FicheNotFound(fiche_id)
         return self.snapshot().fiche(docnum)
 
+    @_reads_index
     def similar_to_fiche(self, fiche_id: str, limit: int = 5,
                          filters: dict[str, list[str]] | None = None) -> list[Hit]:
         snapshot = self.snapshot()
@@ -172,6 +195,7 @@ class SearchEngine:
         self._cache.put(key, hits)
         return hits
 
+    @_reads_index
     def similar_to_text(self, text: str, limit: int = 10,
                         filters: dict[str, list[str]] | None = None) -> list[Hit]:
         return self._similar(self.snapshot(), clean_query(text), limit, filters, exclude=None)
@@ -197,6 +221,7 @@ class SearchEngine:
 
     # -- completion -----------------------------------------------------------
 
+    @_reads_index
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         """Completions for a typed prefix: matching titles first, then index words."""
         return completions(self.snapshot(), prefix, limit)
