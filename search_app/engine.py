@@ -31,7 +31,7 @@ from .matching import Evaluation, top_documents
 from .query import clean_query, is_filler, is_paragraph, normalize_fields, positive_terms, query_words, unshouted
 from .ranking import graded_evaluation, split_plan
 from .results import FacetValue, Hit, SearchRequest, SearchResponse
-from .semantic import fused_evaluation
+from .semantic import SEMANTIC_WEIGHT, fused_evaluation, text_weight
 from .similar import fiche_text, key_terms, similarity_query
 from .snapshot import Snapshot, open_snapshot
 from .spelling import SUGGEST_BELOW, corrected_plan, corrected_query
@@ -110,7 +110,8 @@ class SearchEngine:
         if q is None or similarity:
             evaluation = snapshot.evaluate(q)
             if similarity:
-                evaluation = fused_evaluation(evaluation, snapshot.similarities(text), snapshot.stats.live)
+                evaluation = fused_evaluation(evaluation, snapshot.similarities(text), snapshot.stats.live,
+                                              text_weight(text))
         else:
             plan, corrections = corrected_plan(split_plan(q, is_filler, single_term), snapshot.searcher(), text)
             plan, expansions = expanded_plan(plan)
@@ -199,7 +200,8 @@ class SearchEngine:
         if docnum is None:
             raise FicheNotFound(fiche_id)
         meaning = snapshot.semantic.similar_to(docnum) if snapshot.semantic is not None else None
-        hits = self._similar(snapshot, fiche_text(snapshot.fiche(docnum)), meaning, limit, filters, exclude=docnum)
+        hits = self._similar(snapshot, fiche_text(snapshot.fiche(docnum)), meaning, SEMANTIC_WEIGHT, limit, filters,
+                             exclude=docnum)
         self._cache.put(key, hits)
         return hits
 
@@ -208,17 +210,18 @@ class SearchEngine:
                         filters: dict[str, list[str]] | None = None) -> list[Hit]:
         snapshot = self.snapshot()
         text = clean_query(text)
-        return self._similar(snapshot, text, snapshot.similarities(text), limit, filters, exclude=None)
+        return self._similar(snapshot, text, snapshot.similarities(text), text_weight(text), limit, filters,
+                             exclude=None)
 
     @staticmethod
-    def _similar(snapshot: Snapshot, text: str, meaning: np.ndarray | None, limit: int,
+    def _similar(snapshot: Snapshot, text: str, meaning: np.ndarray | None, weight: float, limit: int,
                  filters: dict[str, list[str]] | None, exclude: int | None) -> list[Hit]:
         """Ranked by the text's key terms, fused with `meaning` (cosine similarities) when there is one."""
         terms = key_terms(text, snapshot.searcher())
         q = similarity_query(terms)
         if q is wq.NullQuery:
             return []
-        evaluation = fused_evaluation(snapshot.evaluate(q), meaning, snapshot.stats.live)
+        evaluation = fused_evaluation(snapshot.evaluate(q), meaning, snapshot.stats.live, weight)
         mask = evaluation.mask & snapshot.facets.filter_mask(
             {k: tuple(v) for k, v in (filters or {}).items() if k in PUBLIC_FACETS})
         if exclude is not None:

@@ -164,6 +164,17 @@ def fuse(lexical_scores: np.ndarray, semantic_scores: np.ndarray, candidates: np
     return fused
 
 
+def text_weight(text: str, weight: float = SEMANTIC_WEIGHT) -> float:
+    """The semantic side's weight for a text: `weight` times the share of the text its embedding read.
+
+    A query is embedded from its first QUERY_CHARS characters while its key
+    terms come from all of it; the opening of a long page may be generic
+    ("créer du lien social…") and must not outvote what the rest says.
+    """
+    length = len(" ".join(text.split()))
+    return weight * min(1.0, QUERY_CHARS / length) if length else weight
+
+
 def semantic_neighbours(similarities: np.ndarray, live: np.ndarray,
                         count: int = SEMANTIC_CANDIDATES) -> np.ndarray:
     """Mask of the `count` live documents most similar in meaning."""
@@ -177,7 +188,8 @@ def semantic_neighbours(similarities: np.ndarray, live: np.ndarray,
     return mask
 
 
-def fused_evaluation(evaluation: Evaluation, similarities: np.ndarray | None, live: np.ndarray) -> Evaluation:
+def fused_evaluation(evaluation: Evaluation, similarities: np.ndarray | None, live: np.ndarray,
+                     weight: float = SEMANTIC_WEIGHT) -> Evaluation:
     """A similarity search's lexical evaluation with the meaning fused in.
 
     Candidates: the documents sharing a key term, plus the closest in meaning
@@ -186,4 +198,4 @@ def fused_evaluation(evaluation: Evaluation, similarities: np.ndarray | None, li
     if similarities is None:
         return evaluation
     candidates = (evaluation.mask | semantic_neighbours(similarities, live)) & live
-    return Evaluation(candidates, fuse(evaluation.scores, similarities, candidates))
+    return Evaluation(candidates, fuse(evaluation.scores, similarities, candidates, weight))

@@ -14,7 +14,7 @@ from indexer.embeddings import VECTORS_FILE, VECTORS_META
 from search_app import semantic
 from search_app.engine import SearchEngine
 from search_app.results import SearchRequest
-from search_app.semantic import QueryVectors, bounded_text, fuse, load_vectors, normalized
+from search_app.semantic import QueryVectors, bounded_text, fuse, load_vectors, normalized, text_weight
 
 from conftest import by_title
 
@@ -64,6 +64,14 @@ def test_bounded_text_cuts_at_a_word_boundary():
     assert 30 <= len(cut) <= 40 and text.startswith(cut) and cut.split()[-1] in {"jardin", "partagé"}
     assert bounded_text("  deux   mots  ", 40) == "deux mots"
     assert len(bounded_text("x" * 1000, 40)) == 40
+
+
+def test_meaning_weighs_by_the_share_of_the_text_it_read():
+    short = "jardin partagé au pied des immeubles"
+    assert text_weight(short) == semantic.SEMANTIC_WEIGHT
+    page = "mot " * semantic.QUERY_CHARS
+    assert text_weight(page) == pytest.approx(semantic.SEMANTIC_WEIGHT * semantic.QUERY_CHARS / len(page.strip()))
+    assert text_weight("mot " * (20 * semantic.QUERY_CHARS)) < text_weight(page) < text_weight(short)
 
 
 # -- query embeddings ---------------------------------------------------------------

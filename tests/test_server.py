@@ -463,7 +463,7 @@ def test_overwritten_postings_at_start_fall_back_to_the_previous_generation(fres
     app = create_app({"INDEX_DIR": fresh_index, "CORPUS_DIR": sample_corpus, "BUILD_IF_MISSING": False})
     assert read_current(fresh_index).name == previous
     assert app.test_client().get("/healthz").get_json() == {"status": "ok", "generation": previous,
-                                                            "documents": 14}
+                                                            "documents": 14, "semantic": True}
 
 
 def test_overwritten_postings_at_start_are_rebuilt_without_a_previous_generation(fresh_index, sample_corpus):
