@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
     _register_embed(app)
+    _register_observatory(app)
     _register_errors(app)
     _register_headers(app, settings)
     return app
@@ -48,6 +49,12 @@ def _register_embed(app: Flask) -> None:
     from . import embed
 
     app.register_blueprint(embed.bp)
+
+
+def _register_observatory(app: Flask) -> None:
+    from . import observatory
+
+    app.register_blueprint(observatory.bp)
 
 
 def _wants_json() -> bool:

@@ -152,6 +152,24 @@ class SearchEngine:
             return corrected
         return None
 
+    def selection(self, request: SearchRequest) -> tuple[Snapshot, np.ndarray]:
+        """The served snapshot and every document matching `request`, in its order (no cap, no page).
+
+        The same documents a search counts in `total` (any-word relaxation
+        included); for exports and statistics, which read them in chunks.
+        """
+        snapshot = self.snapshot()
+        filters = {name: values for name, values in request.filters if name in PUBLIC_FACETS}
+        filter_mask = snapshot.facets.filter_mask(filters)
+        text = normalize_fields(request.query)
+        q, similarity = self._plan(snapshot, text)
+        evaluation = snapshot.evaluate(q)
+        if q is not None and not similarity and not (evaluation.mask & filter_mask).any():
+            q, evaluation, _ = self._relaxed(snapshot, text, filter_mask, q, evaluation)
+        candidates = np.flatnonzero(evaluation.mask & filter_mask)
+        sort = request.sort if q is not None else ("year" if request.sort == "relevance" else request.sort)
+        return snapshot, _ordered(snapshot, evaluation, candidates, sort, len(candidates))
+
     # -- fiches and similarity ----------------------------------------------
 
     def get_fiche(self, fiche_id: str):
