@@ -17,6 +17,7 @@ from .bootstrap import ensure_index
 from .config import Settings
 from .errors import IndexUnavailable, NotFound, PayloadTooLarge, ServiceError
 from .engine import SearchEngine
+from .versioning import VersionedJSONProvider, register_revalidation
 
 access_log = logging.getLogger("search_app.access")
 
@@ -27,7 +28,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = Settings.load(config)
-    app = Flask(__name__)
+    app = _VersionedFlask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_BODY_BYTES
     app.json.ensure_ascii = False
     app.json.sort_keys = False
@@ -42,7 +43,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_observatory(app)
     _register_errors(app)
     _register_headers(app, settings)
+    register_revalidation(app, settings.HTTP_MAX_AGE)
     return app
+
+
+class _VersionedFlask(Flask):
+    json_provider_class = VersionedJSONProvider
 
 
 def _register_embed(app: Flask) -> None:

@@ -166,7 +166,7 @@ def openapi_document(server_url: str, settings: Settings | None = None) -> dict:
                     "type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}},
                 "suggestion": {"type": ["string", "null"]}, "relaxed": {"type": "boolean"},
                 "similarity": {"type": "boolean"}, "took_ms": {"type": "number"},
-                "filters": {"type": "object"}}},
+                "filters": {"type": "object"}, "index": {"$ref": "#/components/schemas/Index"}}},
             "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
                 "code": {"type": "string"}, "message": {"type": "string"}}}}},
         }},
