@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from urllib.parse import quote
 
-from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from indexer.schema import PUBLIC_FACETS
 
@@ -17,15 +18,16 @@ from .api_doc import api_documentation
 from .charts import bar_chart
 from .errors import InvalidParameter
 from .export import FORMATS, MEDIA_TYPES, export_chunks, export_filename, export_records
+from .france_map import france_map
 from .openapi import openapi_document
 from .params import parse_search_request
 from .snapshot import stored_record
 from .state import engine, settings
 from .stats import Statistics, selection_statistics, statistics_to_dict
-from .france_map import france_map
 from .views import SearchState, filter_chips
 
 bp = Blueprint("observatory", __name__)
+_ID_PLACEHOLDER = "00ID00"
 
 
 def _fiche_url(fiche_id: str) -> str:
@@ -46,16 +48,21 @@ def export():
     search_request = parse_search_request(request.args, settings())
     snapshot, docnums = engine().selection(search_request)
 
+    url_template = _fiche_url(_ID_PLACEHOLDER)
+
+    def fiche_url(fiche_id: str) -> str:
+        return url_template.replace(_ID_PLACEHOLDER, quote(fiche_id, safe=""))
+
     def chunks() -> Iterator[bytes]:
         reader = snapshot.index.reader()
         try:
             records = export_records(lambda docnum: stored_record(reader.stored_fields(docnum)), docnums,
-                                     _fiche_url)
+                                     fiche_url)
             yield from export_chunks(fmt, records)
         finally:
             reader.close()
 
-    response = Response(stream_with_context(chunks()), mimetype=MEDIA_TYPES[fmt].split(";")[0])
+    response = Response(chunks(), mimetype=MEDIA_TYPES[fmt].split(";")[0])
     response.headers["Content-Type"] = MEDIA_TYPES[fmt]
     response.headers["Content-Disposition"] = f'attachment; filename="{export_filename(search_request, fmt)}"'
     response.headers["X-Total-Count"] = str(len(docnums))
