@@ -17,6 +17,7 @@ from .bootstrap import ensure_index
 from .config import Settings
 from .errors import IndexUnavailable, NotFound, PayloadTooLarge, ServiceError
 from .engine import SearchEngine
+from .addresses import retired_answer
 from .versioning import VersionedJSONProvider, register_revalidation
 
 access_log = logging.getLogger("search_app.access")
@@ -80,6 +81,9 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(FicheNotFound)
     def fiche_not_found(error: FicheNotFound):
+        moved = retired_answer(app.extensions["search_engine"])
+        if moved is not None:
+            return moved
         return _error_response(NotFound(str(error), code="action_not_found"))
 
     @app.errorhandler(IndexerError)

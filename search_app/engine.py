@@ -19,6 +19,7 @@ from whoosh import query as wq
 
 from indexer.build import read_current
 from indexer.errors import FicheNotFound
+from indexer.retired import RetiredFiche, read_retired
 from indexer.schema import PUBLIC_FACETS
 
 from .cache import LruCache
@@ -43,6 +44,7 @@ class SearchEngine:
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
         self._cache = LruCache(cache_size)
+        self._retired: dict[str, dict[str, RetiredFiche]] = {}
 
     # -- index generations -------------------------------------------------
 
@@ -178,6 +180,30 @@ class SearchEngine:
         if docnum is None:
             raise FicheNotFound(fiche_id)
         return self.snapshot().fiche(docnum)
+
+    def retirement(self, fiche_id: str) -> tuple[RetiredFiche, str | None] | None:
+        """For an id no longer served: what it was and the live id that replaced it (None: gone for good).
+
+        None when the id was never retired. Replacements are followed over
+        several generations (an id replaced by one that was replaced in turn).
+        """
+        snapshot = self.snapshot()
+        retired = self._retired.get(snapshot.generation.name)
+        if retired is None:
+            retired = read_retired(snapshot.generation.path)
+            self._retired = {snapshot.generation.name: retired}
+        entry = retired.get(fiche_id)
+        if entry is None:
+            return None
+        current, seen = entry, {fiche_id}
+        while current.replaced_by and current.replaced_by not in seen:
+            if snapshot.searcher().document_number(id=current.replaced_by) is not None:
+                return entry, current.replaced_by
+            seen.add(current.replaced_by)
+            current = retired.get(current.replaced_by)
+            if current is None:
+                break
+        return entry, None
 
     def similar_to_fiche(self, fiche_id: str, limit: int = 5,
                          filters: dict[str, list[str]] | None = None) -> list[Hit]:
