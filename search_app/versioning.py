@@ -2,7 +2,7 @@
 
 Every JSON answer carries `"index": {"generation", "built_at"}` (added by the
 app's JSON provider, so new endpoints get it too); errors keep their one
-`error` key. Read
+`error` key, `/healthz` its own `generation`. Read
 endpoints carry an `ETag` derived from the served generation and the request,
 and `Cache-Control`; a request whose `If-None-Match` holds the current tag is
 answered 304 before any search runs, so a federation's site or a cache can
@@ -25,6 +25,8 @@ ETAG_VERSION = "1"
 """Part of every tag: bump it when the same generation would be answered differently (a new release)."""
 _REVALIDATED_PREFIXES = ("/api/",)
 _REVALIDATED_PATHS = ("/api", "/statistiques")
+_UNVERSIONED_PATHS = frozenset({"/healthz"})
+"""Already carries `generation` (and is a probe's exact contract)."""
 
 
 @lru_cache(maxsize=64)
@@ -51,8 +53,8 @@ class VersionedJSONProvider(DefaultJSONProvider):
     """Flask's JSON provider, adding the data version to every JSON object answered during a request."""
 
     def response(self, *args, **kwargs) -> Response:
-        if has_request_context() and len(args) == 1 and not kwargs and isinstance(args[0], dict) \
-                and "index" not in args[0] and "error" not in args[0]:
+        if has_request_context() and request.path not in _UNVERSIONED_PATHS and len(args) == 1 and not kwargs \
+                and isinstance(args[0], dict) and "index" not in args[0] and "error" not in args[0]:
             version = index_version(current_app)
             if version is not None:
                 args = ({**args[0], "index": version},)

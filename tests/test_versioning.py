@@ -15,7 +15,7 @@ READ_ENDPOINTS = ["/api/search?q=jardin", "/api/search?per_page=0", "/api/sugges
 
 
 @pytest.mark.parametrize("path", ["/api/search?q=jardin", "/api/suggest?q=jar", "/api/stats", "/api/openapi.json",
-                                  "/api/similar?text=jardin", "/healthz"])
+                                  "/api/similar?text=jardin"])
 def test_every_json_answer_carries_the_generation_and_its_build_date(client, sample_index, path):
     data = client.get(path).get_json()
     generation = read_current(sample_index)
@@ -32,8 +32,9 @@ def test_fiche_and_similar_answers_carry_it_too(client, sample_fiches, sample_in
     assert posted["index"]["generation"] == read_current(sample_index).name
 
 
-def test_errors_keep_their_single_error_key(client):
+def test_errors_keep_their_single_error_key_and_health_its_generation(client, sample_index):
     assert set(client.get("/api/search?page=0").get_json()) == {"error"}
+    assert client.get("/healthz").get_json()["generation"] == read_current(sample_index).name
 
 
 @pytest.mark.parametrize("path", READ_ENDPOINTS)
