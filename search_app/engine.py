@@ -23,10 +23,12 @@ from indexer.retired import RetiredFiche, read_retired
 from indexer.schema import PUBLIC_FACETS
 
 from .cache import LruCache
+from .expansion import expanded_plan
 from .complete import completions
 from .highlight import make_snippet
 from .matching import Evaluation, top_documents
-from .query import clean_query, is_paragraph, normalize_fields, positive_terms, query_words
+from .query import clean_query, is_filler, is_paragraph, normalize_fields, positive_terms, query_words
+from .ranking import graded_evaluation, split_plan
 from .results import FacetValue, Hit, SearchRequest, SearchResponse
 from .similar import fiche_text, key_terms, similarity_query
 from .snapshot import Snapshot, open_snapshot
@@ -81,10 +83,13 @@ class SearchEngine:
         filter_mask = snapshot.facets.filter_mask(filters)
         text = normalize_fields(request.query)
         q, similarity = self._plan(snapshot, text)
-        evaluation = snapshot.evaluate(q)
-        relaxed = False
-        if q is not None and not similarity and not (evaluation.mask & filter_mask).any():
-            q, evaluation, relaxed = self._relaxed(snapshot, text, filter_mask, q, evaluation)
+        relaxed, expansions = False, []
+        if q is None or similarity:
+            evaluation = snapshot.evaluate(q)
+        else:
+            plan, expansions = expanded_plan(split_plan(q, is_filler))
+            q = plan.query()
+            evaluation, relaxed = graded_evaluation(snapshot.evaluate, plan, snapshot.facets.live, filter_mask)
         selected = evaluation.mask & filter_mask
         total = int(np.count_nonzero(selected))
         facets = snapshot.facets.disjunctive_counts(evaluation.mask, filters, self.facet_limit)
@@ -97,7 +102,8 @@ class SearchEngine:
             sort=request.sort, hits=hits,
             facets={name: [FacetValue(v, c, s) for v, c, s in values] for name, values in facets.items()},
             filters=filters, suggestion=suggestion, relaxed=relaxed, similarity=similarity,
-            took_ms=_elapsed_ms(started), generation=snapshot.generation.name)
+            took_ms=_elapsed_ms(started), generation=snapshot.generation.name,
+            expansions=tuple(expansions))
 
     @staticmethod
     def _plan(snapshot: Snapshot, text: str) -> tuple[wq.Query | None, bool]:
@@ -108,17 +114,6 @@ class SearchEngine:
             return similarity_query(key_terms(text, snapshot.searcher())), True
         q = snapshot.parser.parse(text, relaxed=False)
         return (None if q is wq.NullQuery else q), False
-
-    @staticmethod
-    def _relaxed(snapshot: Snapshot, text: str, filter_mask: np.ndarray, q: wq.Query,
-                 evaluation: Evaluation) -> tuple[wq.Query, Evaluation, bool]:
-        """The any-word query when it finds something the all-words one did not."""
-        if len(query_words(text)) > 1:
-            relaxed_q = snapshot.parser.parse(text, relaxed=True)
-            relaxed_evaluation = snapshot.evaluate(relaxed_q)
-            if (relaxed_evaluation.mask & filter_mask).any():
-                return relaxed_q, relaxed_evaluation, True
-        return q, evaluation, False
 
     def _page_hits(self, snapshot: Snapshot, q: wq.Query | None, evaluation: Evaluation,
                    selected: np.ndarray, request: SearchRequest, total: int) -> list[Hit]:
@@ -157,17 +152,19 @@ class SearchEngine:
     def selection(self, request: SearchRequest) -> tuple[Snapshot, np.ndarray]:
         """The served snapshot and every document matching `request`, in its order (no cap, no page).
 
-        The same documents a search counts in `total` (any-word relaxation
-        included); for exports and statistics, which read them in chunks.
+        The same documents a search counts in `total` (graded matching as in
+        `_search`); for exports and statistics, which read them in chunks.
         """
         snapshot = self.snapshot()
         filters = {name: values for name, values in request.filters if name in PUBLIC_FACETS}
         filter_mask = snapshot.facets.filter_mask(filters)
-        text = normalize_fields(request.query)
-        q, similarity = self._plan(snapshot, text)
-        evaluation = snapshot.evaluate(q)
-        if q is not None and not similarity and not (evaluation.mask & filter_mask).any():
-            q, evaluation, _ = self._relaxed(snapshot, text, filter_mask, q, evaluation)
+        q, similarity = self._plan(snapshot, normalize_fields(request.query))
+        if q is None or similarity:
+            evaluation = snapshot.evaluate(q)
+        else:
+            plan, _ = expanded_plan(split_plan(q, is_filler))
+            q = plan.query()
+            evaluation, _ = graded_evaluation(snapshot.evaluate, plan, snapshot.facets.live, filter_mask)
         candidates = np.flatnonzero(evaluation.mask & filter_mask)
         sort = request.sort if q is not None else ("year" if request.sort == "relevance" else request.sort)
         return snapshot, _ordered(snapshot, evaluation, candidates, sort, len(candidates))

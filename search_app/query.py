@@ -222,6 +222,18 @@ def is_paragraph(text: str) -> bool:
     return len(words) > MAX_SYNTAX_WORDS or not has_operators(text)
 
 
+FILLER_WORDS = frozenset(analyze(
+    "chercher cherche cherchons recherche recherchons idée idées exemple exemples faire trouver besoin "
+    "veux voudrais voudrions souhaite souhaitons aimerais savoir connaître possible"))
+"""Words of questions and requests: never required, since they say how one asks, not what."""
+
+
+def is_filler(q: wq.Query) -> bool:
+    """Whether a query unit is one filler word (in any field)."""
+    texts = {text for _, text in leaf_terms(q)}
+    return len(texts) == 1 and texts <= FILLER_WORDS and not isinstance(q, wq.Phrase)
+
+
 def positive_terms(q: wq.Query | None) -> frozenset[str]:
     """The index terms a query looks for (those under NOT left out): what snippets mark."""
     return frozenset(text for _, text in leaf_terms(q)) if q is not None else frozenset()
