@@ -57,23 +57,25 @@ def _place_key(structure: str, department: str, year: str) -> tuple[str, str, st
 
 
 def _served_records(previous_path: Path, new_ids: set[str]) -> tuple[set[str], list[dict]]:
-    """Every id the previous generation serves, and the records of those absent from `new_ids`."""
+    """Every id the previous generation serves, and the records of those absent from `new_ids`.
+
+    Without deletions every id of the lexicon is served; only the absent ones are looked up.
+    """
     from whoosh import index as whoosh_index
 
     ix = whoosh_index.open_dir(str(previous_path))
     try:
         with ix.searcher() as searcher:
             reader = searcher.reader()
-            served: set[str] = set()
-            gone: list[dict] = []
-            for term in reader.lexicon("id"):
-                fiche_id = term.decode("utf-8") if isinstance(term, bytes) else term
+            ids = [term.decode("utf-8") if isinstance(term, bytes) else term for term in reader.lexicon("id")]
+            docnums = {}
+            for fiche_id in ids if reader.has_deletions() else (i for i in ids if i not in new_ids):
                 docnum = searcher.document_number(id=fiche_id)
-                if docnum is None:
-                    continue
-                served.add(fiche_id)
-                if fiche_id not in new_ids:
-                    gone.append(json.loads(reader.stored_fields(docnum)["record"]))
+                if docnum is not None:
+                    docnums[fiche_id] = docnum
+            served = set(docnums) if reader.has_deletions() else set(ids)
+            gone = [json.loads(reader.stored_fields(docnum)["record"])
+                    for fiche_id, docnum in docnums.items() if fiche_id not in new_ids]
             return served, gone
     finally:
         ix.close()

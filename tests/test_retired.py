@@ -94,3 +94,16 @@ def test_unreadable_retired_file_means_no_retired_ids(tmp_path):
     (tmp_path / RETIRED_FILE).write_text("{pas du json", encoding="utf-8")
     assert read_retired(tmp_path) == {}
     assert read_retired(tmp_path / "absent") == {}
+
+
+def test_a_build_after_a_removal_sees_deleted_documents_as_not_served(tmp_path, sample_fiches):
+    build_index(sample_fiches, tmp_path)
+    removed, dropped = sample_fiches[0], sample_fiches[1]
+    remove_fiche(removed.id, tmp_path)
+    build_index([f for f in sample_fiches if f is not dropped], tmp_path)
+    retired = read_retired(read_current(tmp_path).path)
+    assert set(retired) == {dropped.id}
+    same_place = [f for f in sample_fiches if f is not dropped and (f.structure, f.department, f.year) ==
+                  (dropped.structure, dropped.department, dropped.year)]
+    expected = removed.id if same_place == [removed] else None
+    assert retired[dropped.id].replaced_by == (expected if removed in same_place else None)
