@@ -103,7 +103,6 @@ def test_a_build_after_a_removal_sees_deleted_documents_as_not_served(tmp_path, 
     build_index([f for f in sample_fiches if f is not dropped], tmp_path)
     retired = read_retired(read_current(tmp_path).path)
     assert set(retired) == {dropped.id}
-    same_place = [f for f in sample_fiches if f is not dropped and (f.structure, f.department, f.year) ==
-                  (dropped.structure, dropped.department, dropped.year)]
-    expected = removed.id if same_place == [removed] else None
-    assert retired[dropped.id].replaced_by == (expected if removed in same_place else None)
+    place = (dropped.structure, dropped.department, dropped.year)
+    newcomers = [f.id for f in (removed,) if (f.structure, f.department, f.year) == place]
+    assert retired[dropped.id].replaced_by == (newcomers[0] if newcomers else None)
