@@ -23,16 +23,16 @@ from indexer.retired import RetiredFiche, read_retired
 from indexer.schema import PUBLIC_FACETS
 
 from .cache import LruCache
-from .expansion import expanded_plan
+from .expansion import expanded_plan, single_term
 from .complete import completions
 from .highlight import make_snippet
 from .matching import Evaluation, top_documents
-from .query import clean_query, is_filler, is_paragraph, normalize_fields, positive_terms, query_words
+from .query import clean_query, is_filler, is_paragraph, normalize_fields, positive_terms, query_words, unshouted
 from .ranking import graded_evaluation, split_plan
 from .results import FacetValue, Hit, SearchRequest, SearchResponse
 from .similar import fiche_text, key_terms, similarity_query
 from .snapshot import Snapshot, open_snapshot
-from .spelling import SUGGEST_BELOW, corrected_query
+from .spelling import SUGGEST_BELOW, corrected_plan, corrected_query
 
 
 class SearchEngine:
@@ -81,13 +81,14 @@ class SearchEngine:
     def _search(self, snapshot: Snapshot, request: SearchRequest, started: float) -> SearchResponse:
         filters = {name: values for name, values in request.filters if name in PUBLIC_FACETS}
         filter_mask = snapshot.facets.filter_mask(filters)
-        text = normalize_fields(request.query)
+        text = normalize_fields(unshouted(request.query))
         q, similarity = self._plan(snapshot, text)
-        relaxed, expansions = False, []
+        relaxed, expansions, corrections = False, [], []
         if q is None or similarity:
             evaluation = snapshot.evaluate(q)
         else:
-            plan, expansions = expanded_plan(split_plan(q, is_filler))
+            plan, corrections = corrected_plan(split_plan(q, is_filler, single_term), snapshot.searcher(), text)
+            plan, expansions = expanded_plan(plan)
             q = plan.query()
             evaluation, relaxed = graded_evaluation(snapshot.evaluate, plan, snapshot.facets.live, filter_mask)
         selected = evaluation.mask & filter_mask
@@ -95,15 +96,15 @@ class SearchEngine:
         facets = snapshot.facets.disjunctive_counts(evaluation.mask, filters, self.facet_limit)
         hits = self._page_hits(snapshot, q, evaluation, selected, request, total)
         suggestion = None
-        if q is not None and not similarity and (relaxed or total < SUGGEST_BELOW):
-            suggestion = self._suggestion(snapshot, request.query, total, relaxed, filter_mask)
+        if q is not None and not similarity and (relaxed or corrections or total < SUGGEST_BELOW):
+            suggestion = self._suggestion(snapshot, request.query, total, relaxed, filter_mask, bool(corrections))
         return SearchResponse(
             query=request.query, total=total, page=request.page, per_page=request.per_page,
             sort=request.sort, hits=hits,
             facets={name: [FacetValue(v, c, s) for v, c, s in values] for name, values in facets.items()},
             filters=filters, suggestion=suggestion, relaxed=relaxed, similarity=similarity,
             took_ms=_elapsed_ms(started), generation=snapshot.generation.name,
-            expansions=tuple(expansions))
+            expansions=tuple(expansions), corrections=tuple(corrections))
 
     @staticmethod
     def _plan(snapshot: Snapshot, text: str) -> tuple[wq.Query | None, bool]:
@@ -133,11 +134,11 @@ class SearchEngine:
 
     @staticmethod
     def _suggestion(snapshot: Snapshot, text: str, total: int, relaxed: bool,
-                    filter_mask: np.ndarray) -> str | None:
-        """A spelling correction of the query, if it finds more than the query did."""
+                    filter_mask: np.ndarray, corrected_in_results: bool) -> str | None:
+        """The query spelled right: always when its corrections are in the results, else if it finds more."""
         corrected = corrected_query(snapshot.searcher(), text)
-        if corrected is None:
-            return None
+        if corrected is None or corrected_in_results:
+            return corrected if total else None
         normalized = normalize_fields(corrected)
 
         def found(loose: bool) -> int:
