@@ -153,17 +153,20 @@ class SearchEngine:
     def selection(self, request: SearchRequest) -> tuple[Snapshot, np.ndarray]:
         """The served snapshot and every document matching `request`, in its order (no cap, no page).
 
-        The same documents a search counts in `total` (graded matching as in
-        `_search`); for exports and statistics, which read them in chunks.
+        The same documents a search counts in `total`: the matching steps of
+        `_search` (kept in step with it; tests/test_export.py compares both);
+        for exports and statistics, which read them in chunks.
         """
         snapshot = self.snapshot()
         filters = {name: values for name, values in request.filters if name in PUBLIC_FACETS}
         filter_mask = snapshot.facets.filter_mask(filters)
-        q, similarity = self._plan(snapshot, normalize_fields(request.query))
+        text = normalize_fields(unshouted(request.query))
+        q, similarity = self._plan(snapshot, text)
         if q is None or similarity:
             evaluation = snapshot.evaluate(q)
         else:
-            plan, _ = expanded_plan(split_plan(q, is_filler))
+            plan, _ = corrected_plan(split_plan(q, is_filler, single_term), snapshot.searcher(), text)
+            plan, _ = expanded_plan(plan)
             q = plan.query()
             evaluation, _ = graded_evaluation(snapshot.evaluate, plan, snapshot.facets.live, filter_mask)
         candidates = np.flatnonzero(evaluation.mask & filter_mask)

@@ -41,6 +41,8 @@ def search_ids(client, **query) -> list[str]:
     {"department": "Loire-Atlantique"},
     {"q": "parents"},
     {"q": "parents", "keyword": "Parentalité"},
+    {"q": "parentalite jardn"},
+    {"q": "PARENTS ENFANTS"},
     {},
 ])
 def test_csv_of_a_filtered_search_has_one_row_per_matching_fiche(client, query):
