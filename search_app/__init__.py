@@ -16,8 +16,10 @@ from indexer.errors import FicheNotFound, IndexerError
 from .bootstrap import ensure_index
 from .config import Settings
 from .engine import SearchEngine
+from .addresses import retired_answer
 from .errors import IndexUnavailable, NotFound, PayloadTooLarge, ServiceError
 from .health import SharedHealth, health_report
+from .versioning import VersionedJSONProvider, register_revalidation
 
 access_log = logging.getLogger("search_app.access")
 
@@ -28,7 +30,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = Settings.load(config)
-    app = Flask(__name__)
+    app = _VersionedFlask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_BODY_BYTES
     app.json.ensure_ascii = False
     app.json.sort_keys = False
@@ -42,15 +44,27 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
     _register_embed(app)
+    _register_observatory(app)
     _register_errors(app)
     _register_headers(app, settings)
+    register_revalidation(app, settings.HTTP_MAX_AGE)
     return app
+
+
+class _VersionedFlask(Flask):
+    json_provider_class = VersionedJSONProvider
 
 
 def _register_embed(app: Flask) -> None:
     from . import embed
 
     app.register_blueprint(embed.bp)
+
+
+def _register_observatory(app: Flask) -> None:
+    from . import observatory
+
+    app.register_blueprint(observatory.bp)
 
 
 def _wants_json() -> bool:
@@ -70,6 +84,9 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(FicheNotFound)
     def fiche_not_found(error: FicheNotFound):
+        moved = retired_answer(app.extensions["search_engine"])
+        if moved is not None:
+            return moved
         return _error_response(NotFound(str(error), code="action_not_found"))
 
     @app.errorhandler(IndexerError)

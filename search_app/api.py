@@ -40,7 +40,7 @@ def _fiche_url(fiche_id: str) -> str:
 
 @bp.get("/search")
 def search():
-    search_request = parse_search_request(request.args, settings())
+    search_request = parse_search_request(request.args, settings(), counts_only=True)
     response = engine().search(search_request)
     return jsonify(response_to_dict(response, _fiche_url))
 
@@ -85,4 +85,4 @@ def suggest():
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document(request.host_url.rstrip("/")))
+    return jsonify(openapi_document(request.host_url.rstrip("/"), settings()))

@@ -29,6 +29,8 @@ class Settings:
     MAX_BODY_BYTES: int = 512 * 1024
     MAX_FILTER_VALUES: int = 50
     CACHE_SIZE: int = 1024
+    HTTP_MAX_AGE: int = 60
+    """Seconds a cache may reuse a read answer before revalidating it (ETag, 304)."""
     FACET_LIMIT: int = 50
     SUGGEST_LIMIT: int = 8
     HOST: str = "127.0.0.1"

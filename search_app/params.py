@@ -56,13 +56,14 @@ def parse_query_text(raw: Any, settings: Settings, name: str = "q") -> str:
     return text
 
 
-def parse_search_request(args: MultiMapping, settings: Settings) -> SearchRequest:
+def parse_search_request(args: MultiMapping, settings: Settings, counts_only: bool = False) -> SearchRequest:
+    """A validated search; `counts_only` accepts `per_page=0` (total and facets, no hits)."""
     query = parse_query_text(args.get("q"), settings)
     sort = str(args.get("sort") or "relevance")
     if sort not in SORTS:
         raise InvalidParameter(f"tri inconnu « {sort[:40]} » : valeurs possibles {', '.join(SORTS)}")
     page = _int_param(args, "page", 1, 1, settings.MAX_PAGE)
-    per_page = _int_param(args, "per_page", settings.DEFAULT_PER_PAGE, 1, settings.MAX_PER_PAGE)
+    per_page = _int_param(args, "per_page", settings.DEFAULT_PER_PAGE, 0 if counts_only else 1, settings.MAX_PER_PAGE)
     return SearchRequest.make(query, parse_filters(args, settings), page, per_page, sort)
 
 

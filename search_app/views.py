@@ -68,6 +68,15 @@ class SearchState:
             params["page"] = str(self.page)
         return url_for("views.index", **params)
 
+    def selection_url(self, endpoint: str, **extra: str) -> str:
+        """The URL of another view of the same selection (query, filters, sort; no paging)."""
+        params: dict[str, str | list[str]] = {"q": self.query} if self.query else {}
+        for name, values in self.filters:
+            params[name] = list(values)
+        if self.sort != DEFAULT_SORT:
+            params["sort"] = self.sort
+        return url_for(endpoint, **params, **extra)
+
     def with_page(self, page: int) -> SearchState:
         return replace(self, page=page)
 
