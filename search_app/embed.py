@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from indexer.schema import FACET_LABELS, PUBLIC_FACETS
 
-from .params import parse_search_request
+from .params import parse_search_request, visible_text
 from .state import engine, settings
 
 bp = Blueprint("embed", __name__)
@@ -65,12 +65,12 @@ def embed_page():
 
 @bp.get("/integrer")
 def guide():
-    return render_template("integrer.html", host=request.host_url.rstrip("/"))
+    return render_template("integrer.html", host=request.url_root.rstrip("/"))
 
 
 @bp.get("/opensearch.xml")
 def opensearch():
-    root_url = request.host_url.rstrip("/")
+    root_url = request.url_root.rstrip("/")
     doc = ElementTree.Element(f"{{{OPENSEARCH_NS}}}OpenSearchDescription")
     for tag, text in (("ShortName", "Centres sociaux"),
                       ("Description", "Rechercher parmi les fiches action des centres sociaux"),
@@ -92,7 +92,7 @@ def opensearch():
 @bp.get("/opensearch-suggest")
 def opensearch_suggest():
     """OpenSearch suggestions format: ["query", ["completion", …]]."""
-    query = str(request.args.get("q") or "")[:200]
+    query = visible_text(str(request.args.get("q") or ""))[:200]
     response = jsonify([query, engine().suggest(query, settings().SUGGEST_LIMIT)])
     response.mimetype = "application/x-suggestions+json"
     return response

@@ -15,6 +15,10 @@ from .query import correctable_words
 from .snapshot import stored_record
 
 SUGGEST_BELOW = 3
+# Bounds on one request's correction work (edit distance is quadratic in the word's length):
+# longer words are not words anyone mistyped, and a query corrects at most so many words.
+MAX_CORRECTED_CHARS = 40
+MAX_CORRECTED_WORDS = 16
 
 
 def corrected_query(searcher, text: str) -> str | None:
@@ -24,7 +28,9 @@ def corrected_query(searcher, text: str) -> str | None:
     """
     corrector = searcher.corrector("spell")
     replacements = []
-    for start, end, word in correctable_words(text):
+    for start, end, word in correctable_words(text)[:MAX_CORRECTED_WORDS]:
+        if len(word) > MAX_CORRECTED_CHARS:
+            continue
         folded = spelling_words(word)
         if len(folded) != 1 or len(folded[0]) < 3 or folded[0] in STOP_WORDS or folded[0].isdigit():
             continue
