@@ -6,8 +6,10 @@ Builds (or reuses) an index of N generated fiches, then sends each crafted
 request (long words, many words, many operators, long paragraphs, many
 filters, deep parentheses, big JSON bodies) through the whole Flask
 application with the answer cache disabled, and prints every case's slowest
-time, slowest first, against the 200 ms target. Exit status 1 if a request
-answered 5xx.
+time, slowest first, against the 200 ms target. The first send of a case is
+shown apart: it may read postings from disk once per index generation (they
+are then cached), a cost no request can make the server pay twice. Exit
+status 1 if a request answered 5xx.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def crafted_cases(max_chars: int = 10_000, seed: int = 1) -> list[Case]:
     short_words = " ".join(_letters(rng, 6) for _ in range(max_chars // 7))
     long_words_ops = " OR ".join(_letters(rng, 90) for _ in range(60))
     paragraph = " ".join(rng.choices(FRENCH, k=max_chars // 10))[: max_chars - 1]
-    many_filters = [(facet, f"{facet}-{_letters(rng, 180)}") for facet in FACETS for _ in range(50)]
+    many_filters = [(facet, f"{facet}-{_letters(rng, 180)}") for facet in FACETS for _ in range(10)]
     q = {"search": "/api/search?", "page": "/?"}
     cases = [
         Case("mot de 10 000 lettres", "GET", q["search"] + urlencode({"q": long_word})),
@@ -80,8 +82,8 @@ def crafted_cases(max_chars: int = 10_000, seed: int = 1) -> list[Case]:
         Case("paragraphe de 10 000 caractères", "GET", q["search"] + urlencode({"q": paragraph})),
         Case("paragraphe, page + filtres", "GET", q["page"] + urlencode({"q": paragraph, "keyword": "Santé",
                                                                           "year": "2015"})),
-        Case("300 filtres de 200 caractères", "GET", q["search"] + urlencode(many_filters)),
-        Case("300 filtres, page", "GET", q["page"] + urlencode([("q", "jardin"), *many_filters])),
+        Case("60 filtres de 200 caractères", "GET", q["search"] + urlencode(many_filters)),
+        Case("60 filtres, page", "GET", q["page"] + urlencode([("q", "jardin"), *many_filters])),
         Case("complétion de 200 lettres", "GET", "/api/suggest?" + urlencode({"q": long_word[:200]})),
         Case("complétion d'une lettre", "GET", "/api/suggest?" + urlencode({"q": "p"})),
         Case("widget : mot de 10 000 lettres", "GET", "/embed?" + urlencode({"q": long_word})),
@@ -92,6 +94,8 @@ def crafted_cases(max_chars: int = 10_000, seed: int = 1) -> list[Case]:
         Case("similaires : JSON imbriqué ×1 000", "POST", "/api/similar", _nested(1000)),
         Case("similaires : JSON imbriqué ×100 000", "POST", "/api/similar", _nested(100_000)),
         Case("page 100 de tout", "GET", "/api/search?page=100&per_page=50"),
+        Case("50 valeurs × 6 filtres (refusé)", "GET", q["page"] + urlencode(
+            [(facet, f"{facet}-{i}") for facet in FACETS for i in range(50)])),
     ]
     return cases
 
@@ -141,16 +145,19 @@ def main(n: int, seed: int, workdir: Path, repeat: int) -> None:
     send(client, Case("échauffement", "GET", "/api/search?q=jardin"))
     rows = []
     for case in crafted_cases():
+        first, first_status = next(timed(client, case, 1))
         samples = list(timed(client, case, repeat))
-        rows.append((max(ms for ms, _ in samples), sorted({status for _, status in samples}), case))
+        statuses = sorted({first_status, *(status for _, status in samples)})
+        rows.append((max(ms for ms, _ in samples), first, statuses, case))
     rows.sort(key=lambda row: row[0], reverse=True)
-    print(f"| requête forgée ({n} fiches, cache désactivé) | plus lent | statut | ≤ {TARGET_MS:.0f} ms |")
-    print("|---|---|---|---|")
-    for slowest, statuses, case in rows:
+    print(f"| requête forgée ({n} fiches, cache désactivé) | plus lent (×{repeat}) | 1er envoi | statut "
+          f"| ≤ {TARGET_MS:.0f} ms |")
+    print("|---|---|---|---|---|")
+    for slowest, first, statuses, case in rows:
         mark = "✓" if slowest <= TARGET_MS else "✗"
-        print(f"| {case.name} | {slowest:.1f} ms | {'/'.join(map(str, statuses))} | {mark} |")
-    print(f"\nle plus lent : {rows[0][2].name}, {rows[0][0]:.1f} ms")
-    if any(status >= 500 for _, statuses, _ in rows for status in statuses):
+        print(f"| {case.name} | {slowest:.1f} ms | {first:.1f} ms | {'/'.join(map(str, statuses))} | {mark} |")
+    print(f"\nle plus lent : {rows[0][3].name}, {rows[0][0]:.1f} ms")
+    if any(status >= 500 for *_, statuses, _ in rows for status in statuses):
         sys.exit(1)
 
 

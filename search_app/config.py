@@ -36,6 +36,8 @@ class Settings:
     MAX_SIMILAR_LIMIT: int = 50
     MAX_BODY_BYTES: int = 512 * 1024
     MAX_FILTER_VALUES: int = 50
+    MAX_FILTERS: int = 60
+    """Filter values of all facets together (each selected value is a chip linking to all the others)."""
     CACHE_SIZE: int = 1024
     FACET_LIMIT: int = 50
     SUGGEST_LIMIT: int = 8

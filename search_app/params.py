@@ -54,6 +54,8 @@ def parse_filters(args: MultiMapping, settings: Settings) -> dict[str, list[str]
             raise InvalidParameter(f"une valeur du filtre « {name} » dépasse {MAX_FILTER_VALUE_CHARS} caractères")
         if values:
             filters[name] = values
+    if sum(map(len, filters.values())) > settings.MAX_FILTERS:
+        raise InvalidParameter(f"trop de filtres (maximum {settings.MAX_FILTERS} valeurs, toutes facettes comprises)")
     return filters
 
 

@@ -147,3 +147,15 @@ def test_run_prints_the_table_end_to_end_and_reuses_its_work(tmp_path):
     assert again.returncode == 0, again.stderr[-3000:]
     assert "(réutilisé)" in again.stdout and "(réutilisée)" in again.stdout
     assert "Démarrage à froid" not in again.stdout and "SQLite" not in again.stdout
+
+
+def test_crafted_worst_cases_answer_200_or_400_never_500(client):
+    from benchmarks.worst_case import crafted_cases, send
+
+    cases = crafted_cases()
+    assert len(cases) >= 20
+    statuses = {case.name: send(client, case).status_code for case in cases}
+    assert set(statuses.values()) <= {200, 400}, statuses
+    assert statuses["similaires : JSON imbriqué ×1 000"] == 400
+    assert statuses["50 valeurs × 6 filtres (refusé)"] == 400
+    assert statuses["mot de 10 000 lettres, page + filtre"] == 200

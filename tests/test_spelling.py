@@ -81,3 +81,13 @@ def test_suggestion_offered_when_a_typo_forces_any_word_matching(engine):
     response = engine.search(SearchRequest.make("jardn partagé"))
     assert response.relaxed is True
     assert response.suggestion == "jardin partagé"
+
+
+def test_correction_skips_overlong_words_and_stops_after_a_bounded_number(engine):
+    from search_app.spelling import MAX_CORRECTED_CHARS, MAX_CORRECTED_WORDS, corrected_query
+
+    searcher = engine.snapshot().searcher()
+    assert corrected_query(searcher, "jardinn") == "jardin"
+    assert corrected_query(searcher, "jardinn" + "x" * MAX_CORRECTED_CHARS) is None
+    padding = " ".join(["zzzzqqq"] * MAX_CORRECTED_WORDS)
+    assert corrected_query(searcher, f"{padding} jardinn") is None
