@@ -119,7 +119,9 @@ def _listening_socket(host: str, port: int) -> socket.socket:
 
 def _serve_in_worker(app: Any, sock: socket.socket, threads: int) -> int:
     """Body of one worker process: its own waitress loop and threads on the shared socket."""
-    server = create_server(app, sockets=[sock], threads=threads, ident="centres-sociaux")
+    # X-Forwarded-* reach the app, which applies them only behind SEARCH_TRUSTED_PROXIES (ProxyFix).
+    server = create_server(app, sockets=[sock], threads=threads, ident="centres-sociaux",
+                           clear_untrusted_proxy_headers=False)
     run_until_signalled(server)
     return 0
 
