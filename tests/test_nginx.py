@@ -205,7 +205,7 @@ def test_https_scheme_reaches_the_generated_urls(proxied):
 
 
 def test_static_files_and_widget_script_are_served_by_nginx_with_long_caching(proxied):
-    for path in ("/embed.js", "/static/style.css"):
+    for path in ("/embed.js", "/embed.css", "/static/style.css"):
         status, headers, body = request(proxied.port, path)
         assert status == 200 and body, path
         assert "max-age=86400" in headers["cache-control"] or "max-age=604800" in headers["cache-control"], path
@@ -214,6 +214,8 @@ def test_static_files_and_widget_script_are_served_by_nginx_with_long_caching(pr
     assert headers["content-type"].startswith("application/javascript")
     assert headers["access-control-allow-origin"] == "*"
     assert body == (STATIC_DIR / "embed.js").read_bytes()
+    _, headers, _ = request(proxied.port, "/embed.css")
+    assert headers["content-type"].startswith("text/css") and headers["access-control-allow-origin"] == "*"
     access = (proxied.tmp / "access.log").read_text()
     assert "/embed.js" in access
 
