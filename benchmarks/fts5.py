@@ -37,6 +37,11 @@ def fts5_available() -> bool:
     return True
 
 
+def unavailable_reason() -> str | None:
+    """Why this peer cannot run here, or None."""
+    return None if fts5_available() else "indisponible dans ce sqlite3"
+
+
 def _row(fiche: Fiche) -> tuple[str, ...]:
     meta = "\n".join(p for p in [fiche.structure, fiche.dimension, fiche.department, *fiche.public,
                                  *fiche.territories, *fiche.initiative, *fiche.partners] if p)
@@ -117,6 +122,19 @@ class Fts5Searcher:
             [match_expression(query), *params]).fetchall()
         return [json.loads(record) for record, in rows]
 
+    def ranked(self, text: str, filters: dict[str, list[str]], limit: int = 10) -> list[dict]:
+        """The relevance benchmark's request: OR of the text's words, filters applied, top `limit` records."""
+        words = list(dict.fromkeys(w.lower() for w in _WORD.findall(text) if fold(w) not in STOP_WORDS))
+        if not words:
+            return []
+        where, params = self._filter_sql(filters, "m.doc")
+        rows = self.db.execute(
+            f"WITH m AS MATERIALIZED (SELECT rowid AS doc, {BM25} AS score FROM docs WHERE docs MATCH ?) "
+            f"SELECT records.record FROM m JOIN records ON records.doc = m.doc "
+            f"WHERE 1{where} ORDER BY m.score LIMIT {int(limit)}",
+            [" OR ".join(f'"{w}"' for w in words), *params]).fetchall()
+        return [json.loads(record) for record, in rows]
+
     def search(self, query: MixQuery) -> dict:
         """What /api/search returns: top 10 with snippets, the total, disjunctive facet counts."""
         expression = match_expression(query)
@@ -141,3 +159,7 @@ class Fts5Searcher:
                 f"WHERE facets.name = ?{where} GROUP BY facets.value ORDER BY n DESC, facets.value LIMIT {FACET_LIMIT}",
                 [name, *params]).fetchall()
         return {"total": total, "hits": hits, "facets": facets}
+
+
+def open_searcher(path: Path) -> Fts5Searcher:
+    return Fts5Searcher(path)

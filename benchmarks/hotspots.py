@@ -22,7 +22,7 @@ from indexer.parse import parse_corpus
 
 from .generate import default_files
 from .queries import KINDS, query_mix
-from .run import DEFAULT_WORKDIR, Options, prepare_corpus, prepare_index
+from .prepare import DEFAULT_WORKDIR, Options, prepare_corpus, prepare_index
 
 # (area, path fragments): the first matching area names a function's self time.
 AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (

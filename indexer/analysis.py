@@ -4,6 +4,12 @@ Pipeline: tokenize (hyphens and punctuation split words, apostrophes stay) →
 lowercase → strip elisions (l', d', qu'…, both ' and ’) → fold accents with
 unidecode → drop stop words → Snowball French stem → drop a stem's final "e".
 
+Acronyms are kept apart from words: a listed acronym (`indexer/vocabulary/
+acronymes.txt`: CAF, CLAS, ASL…) becomes the term `CAF` in capitals, which no
+stem can be (stems are lowercase), so CAF never meets "café". Any other word
+of 2–6 capitals (FPH, or a shouted title's "FETE") is indexed both as a word
+and as an acronym term; typed in capitals in a query, it looks for the acronym.
+
 Folding comes *before* stemming so that a query typed without accents meets
 the accented text: Snowball stems "parentalité" to "parental" but
 "parentalite" to "parentalit"; folding first gives both the same stem. Snowball
@@ -32,6 +38,8 @@ from whoosh.analysis import (
     Tokenizer,
 )
 from whoosh.analysis.analyzers import CompositeAnalyzer
+
+from .vocabulary import load_acronyms
 
 ELISIONS = frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu".split())
 APOSTROPHES = "'’ʼ`´"
@@ -145,14 +153,73 @@ class FacetTokenizer(Tokenizer):
 def _strip_elision(text: str) -> str:
     for mark in APOSTROPHES:
         head, sep, tail = text.partition(mark)
-        if sep and head in ELISIONS and tail:
+        if sep and head.lower() in ELISIONS and tail:
             return tail
     return text
+
+
+ACRONYMS = load_acronyms()
+_CAPS_WORD = re.compile(r"(?<![^\W_])[^\W\d_a-zß-ÿ]{2,6}(?![^\W_])")
+"""A word of 2–6 capital letters (cheap pre-check of a section before looking for acronyms)."""
+
+
+def acronym_of(word: str) -> str | None:
+    """The acronym term of a word (elision stripped, case kept): a listed acronym, else None."""
+    return ACRONYMS.known(word)
+
+
+def capitals_term(word: str) -> str | None:
+    """The acronym term of an unlisted word in 2–6 capitals (FPH, a shouted "FETE"), else None."""
+    if 2 <= len(word) <= 6 and word.isalpha() and word.isupper():
+        return unidecode(word).upper()
+    return None
+
+
+class AcronymFilter(Filter):
+    """Reference (unmemoised) acronym step: listed acronyms replace the stem, capitals add a term.
+
+    Expects `token.cased`, the word before lowercasing, set by `CaseKeeper`.
+    """
+
+    def __init__(self, query: bool = False) -> None:
+        self.query = query
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for token in tokens:
+            if token.stopped:
+                yield token
+                continue
+            cased = _strip_elision(token.cased)
+            listed = acronym_of(cased)
+            extra = None if listed else capitals_term(cased)
+            if listed:
+                token.text = listed
+            elif extra and token.mode == "query":
+                token.text = extra
+                extra = None
+            token.extra = False
+            yield token
+            if extra:
+                token.text = extra
+                token.extra = True
+                yield token
+                token.extra = False
+
+
+class CaseKeeper(Filter):
+    """Remembers each token's text as written, for `AcronymFilter` after lowercasing."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for token in tokens:
+            token.cased = token.text
+            yield token
 
 
 # word as tokenized → its index term (None for a stop word), per analyzer kind.
 # Module-level so that it is not pickled into the index with the schema.
 _TERM_CACHES: dict[str, dict[str, str | None]] = {"stem": {}, "spell": {}}
+_EXTRA_TERMS: dict[str, str] = {}
+"""Word as tokenized → the capitals term it adds beside its stem (unlisted 2–6 capitals)."""
 _TERM_CACHE_LIMIT = 200_000
 
 
@@ -173,22 +240,31 @@ class NormalizeFilter(Filter):
         found = cache.get(word, False)
         if found is not False:
             return found
-        text = _strip_elision(word.lower())
+        cased = _strip_elision(word)
+        text = cased.lower()
         if not text.isascii():
             text = unidecode(text).lower().replace(" ", "")
         if len(text) < self.minsize or text in STOP_WORDS:
             result = None
+        elif self.kind != "stem":
+            result = text
         else:
-            result = stem(text) if self.kind == "stem" else text
+            listed = acronym_of(cased)
+            result = listed or stem(text)
+            extra = None if listed else capitals_term(cased)
+            if extra:
+                _EXTRA_TERMS[word] = extra
         if len(cache) >= _TERM_CACHE_LIMIT:
             cache.clear()
+            _EXTRA_TERMS.clear()
         cache[word] = result
         return result
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         pos = None
         for token in tokens:
-            text = self.term(token.text)
+            word = token.text
+            text = self.term(word)
             if text is not None:
                 if token.positions:
                     if pos is None:
@@ -196,9 +272,18 @@ class NormalizeFilter(Filter):
                     else:
                         pos += 1
                         token.pos = pos
+                extra = _EXTRA_TERMS.get(word) if self.kind == "stem" else None
+                if extra and token.mode == "query":
+                    text, extra = extra, None
                 token.text = text
                 token.stopped = False
+                token.extra = False
                 yield token
+                if extra:
+                    token.text = extra
+                    token.extra = True
+                    yield token
+                    token.extra = False
             elif not token.removestops:
                 token.stopped = True
                 yield token
@@ -234,14 +319,35 @@ class FrenchAnalyzer(CompositeAnalyzer):
         terms = recent.get(text)
         if terms is not None:
             return terms
+        words = _section_words(text)
+        found = word_terms(words, self.kind)
         if self.pairs:
-            stems = _FRENCH._section_terms(text)
+            stems = [term for term in found if term is not None]
             terms = [first + BIGRAM_SEPARATOR + second for first, second in zip(stems, stems[1:])
                      if first != FIELD_BREAK and second != FIELD_BREAK]
+        elif self.kind == "stem" and _EXTRA_TERMS and _CAPS_WORD.search(text):
+            terms = _with_extra_terms(words, found)
         else:
-            terms = [term for term in word_terms(_section_words(text), self.kind) if term is not None]
+            terms = [term for term in found if term is not None]
         _remember(recent, text, terms)
         return terms
+
+
+def _with_extra_terms(words: list[str], found: list[str | None]) -> list[str]:
+    """Each word's term followed by its capitals term, if any (the order the token chain yields)."""
+    terms = []
+    for word, term in zip(words, found):
+        if term is not None:
+            terms.append(term)
+            extra = _EXTRA_TERMS.get(word)
+            if extra:
+                terms.append(extra)
+    return terms
+
+
+def extra_term(word: str) -> str | None:
+    """The capitals term a word adds beside its stem (after `word_terms` saw it), else None."""
+    return _EXTRA_TERMS.get(word)
 
 
 def word_terms(words: list[str], kind: str = "stem") -> list[str | None]:
@@ -329,7 +435,7 @@ class BigramFilter(Filter):
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         previous = None
         for token in tokens:
-            if token.stopped:
+            if token.stopped or getattr(token, "extra", False):
                 continue
             text = token.text
             if text == FIELD_BREAK:
@@ -353,9 +459,9 @@ def bigrams(stems: list[str]) -> list[str]:
 
 def reference_analyzer(kind: str = "stem") -> Analyzer:
     """The unmemoised chain `NormalizeFilter` stands for (tests compare the two)."""
-    chain = (RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | ElisionFilter() | FoldFilter()
+    chain = (RegexTokenizer(WORD_PATTERN) | CaseKeeper() | LowercaseFilter() | ElisionFilter() | FoldFilter()
              | StopFilter(stoplist=STOP_WORDS, minsize=1 if kind == "stem" else 2))
-    return chain | FrenchStemFilter() if kind == "stem" else chain
+    return chain | FrenchStemFilter() | AcronymFilter() if kind == "stem" else chain
 
 
 def facet_analyzer() -> Analyzer:

@@ -16,8 +16,9 @@ from indexer.errors import FicheNotFound, IndexerError
 
 from .bootstrap import ensure_index
 from .config import Settings
-from .errors import IndexUnavailable, NotFound, PayloadTooLarge, ServiceError
 from .engine import SearchEngine
+from .errors import IndexUnavailable, NotFound, PayloadTooLarge, ServiceError
+from .health import SharedHealth, health_report
 from .hosts import reject_untrusted_host, wrap
 
 access_log = logging.getLogger("search_app.access")
@@ -38,7 +39,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     ensure_index(settings)
     app.extensions["search_settings"] = settings
-    app.extensions["search_engine"] = SearchEngine(settings.INDEX_DIR, settings.CACHE_SIZE, settings.FACET_LIMIT)
+    app.extensions["search_health"] = health = SharedHealth()
+    app.extensions["search_engine"] = SearchEngine(settings.INDEX_DIR, settings.CACHE_SIZE, settings.FACET_LIMIT,
+                                                   health=health)
 
     from . import api, views
     app.register_blueprint(api.bp)
@@ -135,8 +138,8 @@ def _register_headers(app: Flask, settings: Settings) -> None:
 
     @app.get("/healthz")
     def healthz():
-        stats = app.extensions["search_engine"].stats()
-        return jsonify({"status": "ok", **stats})
+        body, status = health_report(app.extensions["search_health"], app.extensions["search_engine"].stats)
+        return jsonify(body), status
 
 
 def _security_headers(response, frameable: bool) -> None:

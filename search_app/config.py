@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from indexer.config import default_corpus_dir, default_index_dir
+from indexer.config import DEFAULT_MAX_FILE_BYTES, default_corpus_dir, default_index_dir
 
 from .hosts import parse_public_url
 
@@ -46,6 +46,14 @@ class Settings:
     THREADS: int = 8
     WORKERS: int = 0
     """Serving processes; 0 means one per core, up to 2."""
+    CONNECTION_LIMIT: int = 1000
+    """Open connections per serving process (idle ones included) before waitress stops accepting."""
+    CHANNEL_TIMEOUT: int = 15
+    """Seconds without any byte from a client before its connection is closed."""
+    MAX_RESTARTS: int = 5
+    """Worker restarts allowed per minute; beyond, a dead worker stays down (health degraded)."""
+    MAX_FILE_BYTES: int = DEFAULT_MAX_FILE_BYTES
+    """Largest corpus file read when building at start-up (same variable as the indexer's)."""
 
     @classmethod
     def load(cls, overrides: dict[str, Any] | None = None) -> Settings:

@@ -9,6 +9,7 @@ to similarity instead (`similar`); prefixes to completion (`complete`).
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from dataclasses import replace
@@ -17,27 +18,41 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as wq
 
-from indexer.build import read_current
-from indexer.errors import FicheNotFound
+from indexer.build import Generation, read_current
+from indexer.errors import FicheNotFound, IndexerError
 from indexer.schema import PUBLIC_FACETS
 
 from .cache import LruCache
+from .expansion import expanded_plan, single_term
 from .complete import completions
+from .health import SharedHealth
 from .highlight import make_snippet
 from .matching import Evaluation, top_documents
-from .query import clean_query, is_paragraph, normalize_fields, positive_terms, query_words
+from .query import clean_query, is_filler, is_paragraph, normalize_fields, positive_terms, query_words, unshouted
+from .ranking import graded_evaluation, split_plan
 from .results import FacetValue, Hit, SearchRequest, SearchResponse
 from .similar import fiche_text, key_terms, similarity_query
 from .snapshot import Snapshot, open_snapshot
-from .spelling import SUGGEST_BELOW, corrected_query
+from .spelling import SUGGEST_BELOW, corrected_plan, corrected_query
+
+
+def _reads_index(method):
+    """An unexpected error of `method` becomes IndexCorrupt (503) when the served files are damaged."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        return self.health.guarded(self._served_generation, lambda: method(self, *args, **kwargs))
+
+    return guarded
 
 
 class SearchEngine:
     """Searches the served generation of an index root, following new generations as they land."""
 
     def __init__(self, index_root: Path, cache_size: int = 1024, facet_limit: int = 50,
-                 postings_budget: int = 128 * 1024 * 1024) -> None:
+                 postings_budget: int = 128 * 1024 * 1024, health: SharedHealth | None = None) -> None:
         self.index_root = Path(index_root)
+        self.health = health or SharedHealth()
         self.facet_limit = facet_limit
         self.postings_budget = postings_budget
         self._snapshot: Snapshot | None = None
@@ -57,12 +72,20 @@ class SearchEngine:
                 self._snapshot = open_snapshot(self.index_root, self.postings_budget)
             return self._snapshot
 
+    def _served_generation(self) -> Generation | None:
+        try:
+            return read_current(self.index_root)
+        except IndexerError:
+            return None
+
+    @_reads_index
     def stats(self) -> dict:
         snapshot = self.snapshot()
         return {"generation": snapshot.generation.name, "documents": snapshot.facets.live_count}
 
     # -- search ------------------------------------------------------------
 
+    @_reads_index
     def search(self, request: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
         snapshot = self.snapshot()
@@ -77,25 +100,30 @@ class SearchEngine:
     def _search(self, snapshot: Snapshot, request: SearchRequest, started: float) -> SearchResponse:
         filters = {name: values for name, values in request.filters if name in PUBLIC_FACETS}
         filter_mask = snapshot.facets.filter_mask(filters)
-        text = normalize_fields(request.query)
+        text = normalize_fields(unshouted(request.query))
         q, similarity = self._plan(snapshot, text)
-        evaluation = snapshot.evaluate(q)
-        relaxed = False
-        if q is not None and not similarity and not (evaluation.mask & filter_mask).any():
-            q, evaluation, relaxed = self._relaxed(snapshot, text, filter_mask, q, evaluation)
+        relaxed, expansions, corrections = False, [], []
+        if q is None or similarity:
+            evaluation = snapshot.evaluate(q)
+        else:
+            plan, corrections = corrected_plan(split_plan(q, is_filler, single_term), snapshot.searcher(), text)
+            plan, expansions = expanded_plan(plan)
+            q = plan.query()
+            evaluation, relaxed = graded_evaluation(snapshot.evaluate, plan, snapshot.facets.live, filter_mask)
         selected = evaluation.mask & filter_mask
         total = int(np.count_nonzero(selected))
         facets = snapshot.facets.disjunctive_counts(evaluation.mask, filters, self.facet_limit)
         hits = self._page_hits(snapshot, q, evaluation, selected, request, total)
         suggestion = None
-        if q is not None and not similarity and (relaxed or total < SUGGEST_BELOW):
-            suggestion = self._suggestion(snapshot, request.query, total, relaxed, filter_mask)
+        if q is not None and not similarity and (relaxed or corrections or total < SUGGEST_BELOW):
+            suggestion = self._suggestion(snapshot, request.query, total, relaxed, filter_mask, bool(corrections))
         return SearchResponse(
             query=request.query, total=total, page=request.page, per_page=request.per_page,
             sort=request.sort, hits=hits,
             facets={name: [FacetValue(v, c, s) for v, c, s in values] for name, values in facets.items()},
             filters=filters, suggestion=suggestion, relaxed=relaxed, similarity=similarity,
-            took_ms=_elapsed_ms(started), generation=snapshot.generation.name)
+            took_ms=_elapsed_ms(started), generation=snapshot.generation.name,
+            expansions=tuple(expansions), corrections=tuple(corrections))
 
     @staticmethod
     def _plan(snapshot: Snapshot, text: str) -> tuple[wq.Query | None, bool]:
@@ -106,17 +134,6 @@ class SearchEngine:
             return similarity_query(key_terms(text, snapshot.searcher())), True
         q = snapshot.parser.parse(text, relaxed=False)
         return (None if q is wq.NullQuery else q), False
-
-    @staticmethod
-    def _relaxed(snapshot: Snapshot, text: str, filter_mask: np.ndarray, q: wq.Query,
-                 evaluation: Evaluation) -> tuple[wq.Query, Evaluation, bool]:
-        """The any-word query when it finds something the all-words one did not."""
-        if len(query_words(text)) > 1:
-            relaxed_q = snapshot.parser.parse(text, relaxed=True)
-            relaxed_evaluation = snapshot.evaluate(relaxed_q)
-            if (relaxed_evaluation.mask & filter_mask).any():
-                return relaxed_q, relaxed_evaluation, True
-        return q, evaluation, False
 
     def _page_hits(self, snapshot: Snapshot, q: wq.Query | None, evaluation: Evaluation,
                    selected: np.ndarray, request: SearchRequest, total: int) -> list[Hit]:
@@ -136,11 +153,11 @@ class SearchEngine:
 
     @staticmethod
     def _suggestion(snapshot: Snapshot, text: str, total: int, relaxed: bool,
-                    filter_mask: np.ndarray) -> str | None:
-        """A spelling correction of the query, if it finds more than the query did."""
+                    filter_mask: np.ndarray, corrected_in_results: bool) -> str | None:
+        """The query spelled right: always when its corrections are in the results, else if it finds more."""
         corrected = corrected_query(snapshot.searcher(), text)
-        if corrected is None:
-            return None
+        if corrected is None or corrected_in_results:
+            return corrected if total else None
         normalized = normalize_fields(corrected)
 
         def found(loose: bool) -> int:
@@ -154,6 +171,7 @@ class SearchEngine:
 
     # -- fiches and similarity ----------------------------------------------
 
+    @_reads_index
     def get_fiche(self, fiche_id: str):
         searcher = self.snapshot().searcher()
         docnum = searcher.document_number(id=fiche_id)
@@ -161,6 +179,7 @@ class SearchEngine:
             raise FicheNotFound(fiche_id)
         return self.snapshot().fiche(docnum)
 
+    @_reads_index
     def similar_to_fiche(self, fiche_id: str, limit: int = 5,
                          filters: dict[str, list[str]] | None = None) -> list[Hit]:
         snapshot = self.snapshot()
@@ -176,6 +195,7 @@ class SearchEngine:
         self._cache.put(key, hits)
         return hits
 
+    @_reads_index
     def similar_to_text(self, text: str, limit: int = 10,
                         filters: dict[str, list[str]] | None = None) -> list[Hit]:
         return self._similar(self.snapshot(), clean_query(text), limit, filters, exclude=None)
@@ -201,6 +221,7 @@ class SearchEngine:
 
     # -- completion -----------------------------------------------------------
 
+    @_reads_index
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         """Completions for a typed prefix: matching titles first, then index words."""
         return completions(self.snapshot(), prefix, limit)

@@ -117,6 +117,11 @@ def openapi_document(server_url: str) -> dict:
                     "type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}},
                 "suggestion": {"type": ["string", "null"]}, "relaxed": {"type": "boolean"},
                 "similarity": {"type": "boolean"}, "took_ms": {"type": "number"},
+                "expansions": {"type": "array", "items": {"type": "string"},
+                               "description": "Expressions équivalentes ajoutées à la recherche (synonymes, sigles)."},
+                "corrections": {"type": "array", "description": "Mots corrigés (fautes de frappe) aussi cherchés.",
+                                "items": {"type": "object", "properties": {
+                                    "typed": {"type": "string"}, "corrected": {"type": "string"}}}},
                 "filters": {"type": "object"}}},
             "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
                 "code": {"type": "string"}, "message": {"type": "string"}}}}},

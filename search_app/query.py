@@ -13,7 +13,7 @@ from whoosh import query as wq
 from whoosh.qparser import FieldsPlugin, MultifieldParser, OperatorsPlugin, plugins
 from whoosh.qparser.syntax import AndGroup, OrGroup
 
-from indexer.analysis import analyze, fold
+from indexer.analysis import acronym_of, analyze, fold
 from indexer.schema import PUBLIC_FACETS, TEXT_FIELD_BOOSTS
 
 LONG_QUERY_TERMS = 12
@@ -209,6 +209,20 @@ def has_operators(text: str) -> bool:
     return bool(_OPERATOR_SYNTAX.search(text))
 
 
+def unshouted(text: str) -> str:
+    """A query typed all in capitals (caps lock) with its words lowercased, but operators and listed acronyms.
+
+    Otherwise every short word of "AIDE AUX DEVOIRS" would be read as an acronym.
+    """
+    words = _WORD.findall(text)
+    if len(words) < 2 or any(ch.islower() for ch in text):
+        return text
+    def lower(match: re.Match) -> str:
+        word = match.group()
+        return word if word in _OPERATOR_WORDS or acronym_of(word) else word.lower()
+    return _WORD.sub(lower, text)
+
+
 def is_paragraph(text: str) -> bool:
     """Whether a (normalised) query is answered by similarity rather than by its words.
 
@@ -220,6 +234,18 @@ def is_paragraph(text: str) -> bool:
     if len(analyze(" ".join(words))) <= LONG_QUERY_TERMS:
         return False
     return len(words) > MAX_SYNTAX_WORDS or not has_operators(text)
+
+
+FILLER_WORDS = frozenset(analyze(
+    "chercher cherche cherchons recherche recherchons idée idées exemple exemples faire trouver besoin "
+    "veux voudrais voudrions souhaite souhaitons aimerais savoir connaître possible"))
+"""Words of questions and requests: never required, since they say how one asks, not what."""
+
+
+def is_filler(q: wq.Query) -> bool:
+    """Whether a query unit is one filler word (in any field)."""
+    texts = {text for _, text in leaf_terms(q)}
+    return len(texts) == 1 and texts <= FILLER_WORDS and not isinstance(q, wq.Phrase)
 
 
 def positive_terms(q: wq.Query | None) -> frozenset[str]:

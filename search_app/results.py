@@ -65,6 +65,10 @@ class SearchResponse:
     similarity: bool
     took_ms: float
     generation: str
+    expansions: tuple[str, ...] = ()
+    """Equivalent expressions the search was widened to (synonyms, acronym long forms)."""
+    corrections: tuple[tuple[str, str], ...] = ()
+    """(typed, corrected) words also searched as corrected."""
 
     @property
     def page_count(self) -> int:

@@ -13,11 +13,12 @@ from hypothesis import strategies as st
 
 from indexer.analysis import analyze, fold
 from indexer.schema import TEXT_FIELD_BOOSTS, fiche_document
+from search_app.expansion import vocabulary
 
 from conftest import by_title
 
 RESPONSE_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "took_ms",
-                 "relaxed", "similarity", "sort", "filters"}
+                 "relaxed", "similarity", "sort", "filters", "expansions", "corrections"}
 HIT_KEYS = {"id", "url", "title", "structure", "department", "year", "status", "dimension",
             "public", "keywords", "snippet", "score"}
 FACETS = ("dimension", "public", "keyword", "status", "department", "year")
@@ -59,7 +60,20 @@ def ids(data: dict) -> list[str]:
 
 
 def matches_query(fiche, word: str) -> bool:
-    return not word or set(analyze(word)) <= set(analyze("\n".join(str(v) for k, v in fiche_document(fiche).items() if k in TEXT_FIELD_BOOSTS)))
+    """Whether the fiche holds the word, or one of its equivalents (synonyms, acronym long forms)."""
+    if not word:
+        return True
+    document = fiche_document(fiche)
+    texts = [analyze(str(document[name])) for name in TEXT_FIELD_BOOSTS]
+    wanted = tuple(analyze(word))
+    equivalents = [alt.terms for alt in vocabulary().alternatives.get(wanted, [])]
+    return any(_holds(stems, terms) for stems in texts for terms in [wanted, *equivalents])
+
+
+def _holds(stems: list[str], terms: tuple[str, ...]) -> bool:
+    if len(terms) == 1:
+        return terms[0] in stems
+    return any(tuple(stems[i:i + len(terms)]) == terms for i in range(len(stems)))
 
 
 def passes(fiche, filters: dict[str, list[str]], skip: str | None = None) -> bool:

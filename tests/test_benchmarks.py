@@ -5,6 +5,7 @@ No timing is asserted: the figures are for the benchmark's table, not for tests.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import subprocess
@@ -141,12 +142,107 @@ def test_run_prints_the_table_end_to_end_and_reuses_its_work(tmp_path):
     results = json.loads((tmp_path / "results-n200-s1-f1.json").read_text(encoding="utf-8"))
     assert results["engine"]["search"]["count"] >= len(query_mix())
     assert results["sqlite"]["search"]["count"] >= len(query_mix())
+    if importlib.util.find_spec("tantivy"):
+        for row in ("| tantivy : recherche complète (top 10 + extraits + total + facettes)",
+                    "| Recherche complète : nous / tantivy (p50, p95) | × ", "| Construction tantivy |"):
+            assert row in table, row
+        assert "| Mesure | nous | SQLite FTS5 | tantivy | nous / SQLite | nous / tantivy |" in table
+        assert results["tantivy"]["search"]["count"] >= len(query_mix())
+    else:
+        assert "tantivy n'est pas installé" in table
 
     again = subprocess.run([*command, "--skip-http", "--skip-sqlite"], cwd=PROJECT_DIR,
                            capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "(réutilisé)" in again.stdout and "(réutilisée)" in again.stdout
     assert "Démarrage à froid" not in again.stdout and "SQLite" not in again.stdout
+
+
+# -- the relevance benchmark ------------------------------------------------------------------
+
+POTTERY = "Atelier de poterie intergénérationnel"
+
+
+@pytest.fixture
+def eval_set(tmp_path, sample_fiches):
+    """A tiny judged set: one extra fiche beside the sample corpus, three queries."""
+    import dataclasses
+
+    from indexer.render import render_corpus
+
+    base = sample_fiches[0]
+    other = next(f.department for f in sample_fiches if f.department and f.department != base.department)
+    extra = dataclasses.replace(base, title=POTTERY, summary="Des ateliers de poterie et de modelage de l'argile.")
+    (tmp_path / "fiches").mkdir()
+    (tmp_path / "fiches" / "extra.txt").write_text(render_corpus([extra]), encoding="utf-8")
+    judged = {"ATELIER DE POTERIE  intergenerationnel": 3, sample_fiches[1].title: 0}
+    lines = [{"id": "k1", "type": "keyword", "q": "poterie", "filters": {}, "judgments": judged},
+             {"id": "f1", "type": "filtered", "q": "poterie", "filters": {"department": [other]}, "judgments": judged},
+             {"id": "t1", "type": "typo", "q": "xqzwvk", "filters": {}, "judgments": judged}]
+    (tmp_path / "queries.jsonl").write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_relevance_runs_queries_through_the_api_with_their_filters(eval_set, sample_corpus):
+    from benchmarks.relevance import run
+
+    systems, info = run(eval_set, sample_corpus, "ours")
+    assert [s.name for s in systems] == ["ours"]
+    assert info["fiches"] == 15 and info["queries"] == 3
+    results = {q.id: q for q in systems[0].queries}
+    assert results["k1"].titles[0] == POTTERY and results["k1"].grades[0] == 3
+    assert results["k1"].metrics == {"ndcg": 1.0, "mrr": 1.0, "recall": 1.0, "success1": 1.0, "zero": 0.0}
+    assert POTTERY not in results["f1"].titles
+    assert results["t1"].metrics["zero"] == 1.0 and results["t1"].titles == []
+    by_type = systems[0].by_type()
+    assert list(by_type) == ["keyword", "typo", "filtered"]
+    assert systems[0].overall()["ndcg"] == pytest.approx(1 / 3)
+
+
+def test_relevance_prints_one_table_by_type_the_worst_queries_and_writes_json(eval_set, sample_corpus, tmp_path):
+    from click.testing import CliRunner
+
+    from benchmarks.relevance import main
+
+    out = tmp_path / "figures.json"
+    result = CliRunner().invoke(main, ["--eval", str(eval_set), "--corpus", str(sample_corpus), "--only", "ours",
+                                       "--worst", "2", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "| mesure | système | tout | keyword (1) | typo (1) | filtered (1) |" in result.output
+    assert "| nDCG@10 | nous | 0.33 | 1.00 | 0.00 | 0.00 |" in result.output
+    assert "| zéro résultat | nous |" in result.output
+    assert "Les 2 requêtes où nous sommes le plus mauvais" in result.output
+    assert "| t1 | typo | xqzwvk | 0.00 | (aucun résultat) |" in result.output
+    assert "| k1 |" not in result.output
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    assert list(figures["systems"]) == ["ours"]
+    assert figures["systems"]["ours"]["queries"]["k1"]["titles"][0] == POTTERY
+    assert figures["systems"]["ours"]["by_type"]["keyword"]["ndcg"] == 1.0
+
+
+def test_relevance_compares_with_tantivy_and_fts5_on_the_same_fiches(eval_set, sample_corpus):
+    pytest.importorskip("tantivy")
+    from benchmarks.relevance import run
+
+    systems, _ = run(eval_set, sample_corpus, None)
+    assert [s.name for s in systems] == ["ours", "tantivy", "sqlite"]
+    for system in systems[1:]:
+        results = {q.id: q for q in system.queries}
+        assert results["k1"].titles[0] == POTTERY, system.name
+        assert POTTERY not in results["f1"].titles, system.name
+        assert results["t1"].metrics["zero"] == 1.0
+
+
+def test_relevance_reports_an_unreadable_query_line(eval_set, sample_corpus):
+    from click.testing import CliRunner
+
+    from benchmarks.relevance import main
+
+    with (eval_set / "queries.jsonl").open("a", encoding="utf-8") as queries:
+        queries.write('{"id": "bad", "q": "x"}\n')
+    result = CliRunner().invoke(main, ["--eval", str(eval_set), "--corpus", str(sample_corpus), "--only", "ours"])
+    assert result.exit_code == 1
+    assert "queries.jsonl:4: requête illisible" in result.output
 
 
 def test_crafted_worst_cases_answer_200_or_400_never_500(client):

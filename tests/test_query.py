@@ -7,6 +7,9 @@ import pytest
 
 from indexer.analysis import analyze, fold
 from indexer.schema import TEXT_FIELD_BOOSTS, fiche_document
+from indexer.build import build_index
+from indexer.fiche import Fiche
+from search_app.engine import SearchEngine
 from search_app.results import SearchRequest
 from tests.conftest import run, titles
 
@@ -31,12 +34,23 @@ def has_phrase(fiche, words: str) -> bool:
 # -- words, phrases, exclusion, OR, fields ---------------------------------------------
 
 
-def test_all_words_are_required(engine, sample_fiches):
+def test_documents_with_all_words_come_first_then_partial_matches_fill_the_page(engine, sample_fiches):
     response = run(engine, "parents enfants")
     expected = {f.title for f in sample_fiches if {"parent", "enfant"} <= stems_of(f)}
     anyword = {f.title for f in sample_fiches if {"parent", "enfant"} & stems_of(f)}
-    assert titles(response) == expected and len(expected) < len(anyword)
-    assert not response.relaxed
+    assert len(expected) < 10 and len(expected) < len(anyword)
+    assert {hit.title for hit in response.hits[:len(expected)]} == expected
+    assert titles(response) == anyword
+    assert response.relaxed
+
+
+def test_all_words_are_required_when_they_fill_a_page(tmp_path):
+    both = [Fiche(id=f"both-{i:08d}", title=f"Jardin partagé {i}") for i in range(12)]
+    one = [Fiche(id=f"one-{i:08d}", title=f"Jardin familial {i}") for i in range(3)]
+    build_index(both + one, tmp_path)
+    response = run(SearchEngine(tmp_path), "jardin partagé")
+    assert {hit.id for hit in response.hits} == {f.id for f in both}
+    assert response.total == 12 and not response.relaxed
 
 
 def test_no_document_with_all_words_falls_back_to_any_word(engine):
@@ -137,7 +151,7 @@ def test_malformed_queries_are_answered_by_the_engine(engine, q):
 
 
 def test_unbalanced_syntax_falls_back_to_words(engine):
-    assert titles(run(engine, '"porteur de paroles')) == {"rencontrer des familles"}
+    assert run(engine, '"porteur de paroles').hits[0].title == "rencontrer des familles"
     assert titles(run(engine, "(jardin")) == {JARDIN}
     assert titles(run(engine, "jardin)")) == {JARDIN}
 
@@ -171,3 +185,8 @@ def test_search_request_normalises_filters():
 def test_operators_with_nothing_to_bind_are_ignored(engine, typed):
     expected = [hit.id for hit in engine.search(SearchRequest.make("jardin")).hits]
     assert [hit.id for hit in engine.search(SearchRequest.make(typed)).hits] == expected
+
+
+def test_a_query_in_capitals_is_read_as_words(engine):
+    assert [hit.id for hit in run(engine, "JARDINS PARTAGÉS").hits] == [hit.id for hit in run(engine, "jardins partagés").hits]
+    assert run(engine, "JARDIN OR TURIN").total == run(engine, "jardin OR turin").total == 2
