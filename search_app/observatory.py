@@ -115,5 +115,5 @@ def statistiques():
 
 @bp.get("/api")
 def api_doc():
-    document = openapi_document(request.host_url.rstrip("/"), settings())
+    document = openapi_document(request.url_root.rstrip("/"), settings())
     return render_template("api_doc.html", doc=api_documentation(document))

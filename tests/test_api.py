@@ -526,3 +526,17 @@ def test_lone_surrogate_echoed_in_an_error_is_still_valid_json(client):
                            content_type="application/json")
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_parameter"
+
+
+def test_suggest_does_not_echo_invisible_characters(client):
+    data = client.get("/api/suggest?q=jar\u200bdi\u202en\u2066").get_json()
+    assert data["query"] == "jardin"
+    assert "Jardin partagé: un outil de lien social et de participation citoyenne" in data["suggestions"]
+    assert not any(ch in "".join(data["suggestions"]) for ch in "\u200b\u202e\u2066")
+
+
+def test_bidi_mark_inside_a_filter_value_finds_the_value(client):
+    plain = client.get("/api/search?keyword=Sant%C3%A9").get_json()
+    marked = client.get("/api/search?keyword=Sant%E2%80%8E%C3%A9").get_json()
+    assert plain["total"] > 0 and marked["total"] == plain["total"]
+    assert marked["filters"] == {"keyword": ["Santé"]}
