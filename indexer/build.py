@@ -16,6 +16,7 @@ stops them) and ask the kernel to kill them when the parent dies.
 
 from __future__ import annotations
 
+import json
 import ctypes
 import errno
 import fcntl
@@ -42,6 +43,7 @@ from .fiche import Fiche
 from .generations import (CURRENT_FILE, GENERATIONS_DIR, UNLISTED, Generation, generations_before,
                           named_in_current, open_current, open_generation, read_current, served_name,
                           write_manifest)
+from .retired import record_retired, retire_removed
 from .schema import build_schema, fiche_document
 from .segment import BulkSegmentWriter
 
@@ -471,6 +473,7 @@ def build_index(fiches: list[Fiche], root: Path, *, procs: int | None = None,
             ix = whoosh_index.create_in(str(generation.path), build_schema())
             _write_all(ix, fiches, procs=procs or default_procs(), show_progress=show_progress)
             write_vectors(generation.path, root, enabled=embed, show_progress=show_progress)
+            record_retired(root / GENERATIONS_DIR / previous if previous else None, generation.path, fiches)
             if before_switch:
                 before_switch(generation)
             _switch_to(root, generation)
@@ -541,9 +544,18 @@ def add_fiches(fiches: list[Fiche], root: Path, lock_timeout: float = 600.0) -> 
     return read_current(root)
 
 
+def _retire(ix: Index, fiche_id: str) -> None:
+    """Keeps the removed fiche's title and place, so its URL answers "gone" rather than "not found"."""
+    with ix.searcher() as searcher:
+        docnum = searcher.document_number(id=fiche_id)
+        if docnum is not None:
+            retire_removed(Path(ix.storage.folder), json.loads(searcher.stored_fields(docnum)["record"]))
+
+
 def remove_fiche(fiche_id: str, root: Path, lock_timeout: float = 600.0) -> Generation:
     """Removes one fiche as a new generation; FicheNotFound (served index unchanged) if absent."""
     with _next_generation(root, lock_timeout) as ix:
+        _retire(ix, fiche_id)
         writer = ix.writer(compound=False)
         removed = writer.delete_by_term("id", fiche_id)
         if not removed:

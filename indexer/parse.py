@@ -144,12 +144,20 @@ def slugify(text: str, max_length: int = 60) -> str:
     return slug[:max_length].rstrip("-") or "action"
 
 
+def identity_key(text: str) -> str:
+    """What identifies a title or a structure: its letters and digits, without case, accents, punctuation or spaces."""
+    return re.sub(r"[^a-z0-9]+", "", unidecode(text).lower())
+
+
 def fiche_id(title: str, structure: str, occurrence: int) -> str:
     """Stable id: readable slug plus a hash of what identifies the action.
 
-    `occurrence` separates two fiches with the same title and structure.
+    The hash is of the identity keys, so a title whose case, accents,
+    punctuation or spacing change keeps its id (and its URL). `occurrence`
+    separates two fiches with the same title and structure (by those keys).
     """
-    digest = hashlib.sha1(f"{title}\n{structure}\n{occurrence}".encode()).hexdigest()[:8]
+    key = f"{identity_key(title)}\n{identity_key(structure)}\n{occurrence}"
+    digest = hashlib.sha1(key.encode()).hexdigest()[:8]
     return f"{slugify(title)}-{digest}"
 
 
@@ -389,7 +397,7 @@ def finish_block(block: _Block, path: str, header: _HeaderIndex, occurrences: Co
         fiche.department, fiche.year = located
     if not fiche.department:
         fiche.department = department_from_structure(fiche.structure)
-    key = (fiche.title, fiche.structure)
+    key = (identity_key(fiche.title), identity_key(fiche.structure))
     fiche.id = fiche_id(fiche.title, fiche.structure, occurrences[key])
     occurrences[key] += 1
     return fiche, None

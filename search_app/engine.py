@@ -20,21 +20,21 @@ from whoosh import query as wq
 
 from indexer.build import Generation, read_current
 from indexer.errors import FicheNotFound, IndexerError
+from indexer.retired import RetiredFiche, read_retired
 from indexer.schema import PUBLIC_FACETS
 
 from .cache import LruCache
-from .expansion import expanded_plan, single_term
 from .complete import completions
 from .health import SharedHealth
 from .highlight import make_snippet
 from .matching import Evaluation, top_documents
-from .query import clean_query, is_filler, is_paragraph, normalize_fields, positive_terms, query_words, unshouted
-from .ranking import graded_evaluation, split_plan
+from .pipeline import match
+from .query import clean_query, normalize_fields, positive_terms
 from .results import FacetValue, Hit, SearchRequest, SearchResponse
 from .semantic import SEMANTIC_WEIGHT, fused_evaluation, text_weight
 from .similar import fiche_text, key_terms, similarity_query
 from .snapshot import Snapshot, open_snapshot
-from .spelling import SUGGEST_BELOW, corrected_plan, corrected_query
+from .spelling import SUGGEST_BELOW, corrected_query
 
 
 def _reads_index(method):
@@ -61,6 +61,7 @@ class SearchEngine:
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
         self._cache = LruCache(cache_size)
+        self._retired: dict[str, dict[str, RetiredFiche]] = {}
 
     # -- index generations -------------------------------------------------
 
@@ -102,46 +103,24 @@ class SearchEngine:
         return response
 
     def _search(self, snapshot: Snapshot, request: SearchRequest, started: float) -> SearchResponse:
-        filters = {name: values for name, values in request.filters if name in PUBLIC_FACETS}
-        filter_mask = snapshot.facets.filter_mask(filters)
-        text = normalize_fields(unshouted(request.query))
-        q, similarity = self._plan(snapshot, text)
-        relaxed, expansions, corrections = False, [], []
-        if q is None or similarity:
-            evaluation = snapshot.evaluate(q)
-            if similarity:
-                evaluation = fused_evaluation(evaluation, snapshot.similarities(text), snapshot.stats.live,
-                                              text_weight(text))
-        else:
-            plan, corrections = corrected_plan(split_plan(q, is_filler, single_term), snapshot.searcher(), text)
-            plan, expansions = expanded_plan(plan)
-            q = plan.query()
-            evaluation, relaxed = graded_evaluation(snapshot.evaluate, plan, snapshot.facets.live, filter_mask)
-        selected = evaluation.mask & filter_mask
+        found = match(snapshot, request)
+        selected = found.selected
         total = int(np.count_nonzero(selected))
-        facets = snapshot.facets.disjunctive_counts(evaluation.mask, filters, self.facet_limit)
-        hits = self._page_hits(snapshot, q, evaluation, selected, request, total)
+        facets = snapshot.facets.disjunctive_counts(found.evaluation.mask, found.filters, self.facet_limit)
+        hits = self._page_hits(snapshot, found.q, found.evaluation, selected, request, total)
         suggestion = None
-        if q is not None and not similarity and (relaxed or corrections or total < SUGGEST_BELOW):
-            suggestion = self._suggestion(snapshot, request.query, total, relaxed, filter_mask, bool(corrections))
+        if found.q is not None and not found.similarity and (found.relaxed or found.corrections
+                                                              or total < SUGGEST_BELOW):
+            suggestion = self._suggestion(snapshot, request.query, total, found.relaxed, found.filter_mask,
+                                          bool(found.corrections))
         return SearchResponse(
             query=request.query, total=total, page=request.page, per_page=request.per_page,
             sort=request.sort, hits=hits,
             facets={name: [FacetValue(v, c, s) for v, c, s in values] for name, values in facets.items()},
-            filters=filters, suggestion=suggestion, relaxed=relaxed, similarity=similarity,
+            filters=found.filters, suggestion=suggestion, relaxed=found.relaxed, similarity=found.similarity,
             took_ms=_elapsed_ms(started), generation=snapshot.generation.name,
-            expansions=tuple(expansions), corrections=tuple(corrections),
+            expansions=tuple(found.expansions), corrections=tuple(found.corrections),
             semantic=snapshot.semantic is not None)
-
-    @staticmethod
-    def _plan(snapshot: Snapshot, text: str) -> tuple[wq.Query | None, bool]:
-        """(query, similarity mode); no query means browsing everything."""
-        if not query_words(text):
-            return None, False
-        if is_paragraph(text):
-            return similarity_query(key_terms(text, snapshot.searcher())), True
-        q = snapshot.parser.parse(text, relaxed=False)
-        return (None if q is wq.NullQuery else q), False
 
     def _page_hits(self, snapshot: Snapshot, q: wq.Query | None, evaluation: Evaluation,
                    selected: np.ndarray, request: SearchRequest, total: int) -> list[Hit]:
@@ -177,6 +156,18 @@ class SearchEngine:
             return corrected
         return None
 
+    def selection(self, request: SearchRequest) -> tuple[Snapshot, np.ndarray]:
+        """The served snapshot and every document matching `request`, in its order (no cap, no page).
+
+        The same documents a search counts in `total` (the same `pipeline.match`),
+        for exports and statistics, which read them in chunks.
+        """
+        snapshot = self.snapshot()
+        found = match(snapshot, request)
+        candidates = np.flatnonzero(found.selected)
+        sort = request.sort if found.q is not None else ("year" if request.sort == "relevance" else request.sort)
+        return snapshot, _ordered(snapshot, found.evaluation, candidates, sort, len(candidates))
+
     # -- fiches and similarity ----------------------------------------------
 
     @_reads_index
@@ -186,6 +177,31 @@ class SearchEngine:
         if docnum is None:
             raise FicheNotFound(fiche_id)
         return self.snapshot().fiche(docnum)
+
+    @_reads_index
+    def retirement(self, fiche_id: str) -> tuple[RetiredFiche, str | None] | None:
+        """For an id no longer served: what it was and the live id that replaced it (None: gone for good).
+
+        None when the id was never retired. Replacements are followed over
+        several generations (an id replaced by one that was replaced in turn).
+        """
+        snapshot = self.snapshot()
+        retired = self._retired.get(snapshot.generation.name)
+        if retired is None:
+            retired = read_retired(snapshot.generation.path)
+            self._retired = {snapshot.generation.name: retired}
+        entry = retired.get(fiche_id)
+        if entry is None:
+            return None
+        current, seen = entry, {fiche_id}
+        while current.replaced_by and current.replaced_by not in seen:
+            if snapshot.searcher().document_number(id=current.replaced_by) is not None:
+                return entry, current.replaced_by
+            seen.add(current.replaced_by)
+            current = retired.get(current.replaced_by)
+            if current is None:
+                break
+        return entry, None
 
     @_reads_index
     def similar_to_fiche(self, fiche_id: str, limit: int = 5,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any, Protocol
 
 from indexer.schema import PUBLIC_FACETS
@@ -12,6 +14,9 @@ from .query import clean_query
 from .results import SORTS, SearchRequest
 
 MAX_FILTER_VALUE_CHARS = 200
+# Zero-width, bidi and other format characters (Unicode category Cf): invisible, so deleted, not spaced.
+_INVISIBLE = re.compile("[" + "".join(re.escape(chr(c)) for c in range(0x110000)
+                                      if unicodedata.category(chr(c)) == "Cf") + "]")
 SORT_LABELS = {"relevance": "pertinence", "year": "année", "title": "titre"}
 
 
@@ -33,10 +38,15 @@ def _int_param(args: MultiMapping, name: str, default: int, low: int, high: int)
     return value
 
 
+def visible_text(text: str) -> str:
+    """The text without its invisible format characters (`Sant\u200eé` → `Santé`)."""
+    return _INVISIBLE.sub("", text)
+
+
 def parse_filters(args: MultiMapping, settings: Settings) -> dict[str, list[str]]:
     filters: dict[str, list[str]] = {}
     for name in PUBLIC_FACETS:
-        values = [clean_query(str(v)) for v in args.getlist(name)]
+        values = [clean_query(visible_text(str(v))) for v in args.getlist(name)]
         values = [v for v in values if v]
         if len(values) > settings.MAX_FILTER_VALUES:
             raise InvalidParameter(f"trop de valeurs pour le filtre « {name} » (maximum {settings.MAX_FILTER_VALUES})")
@@ -44,6 +54,8 @@ def parse_filters(args: MultiMapping, settings: Settings) -> dict[str, list[str]
             raise InvalidParameter(f"une valeur du filtre « {name} » dépasse {MAX_FILTER_VALUE_CHARS} caractères")
         if values:
             filters[name] = values
+    if sum(map(len, filters.values())) > settings.MAX_FILTERS:
+        raise InvalidParameter(f"trop de filtres (maximum {settings.MAX_FILTERS} valeurs, toutes facettes comprises)")
     return filters
 
 
@@ -56,13 +68,14 @@ def parse_query_text(raw: Any, settings: Settings, name: str = "q") -> str:
     return text
 
 
-def parse_search_request(args: MultiMapping, settings: Settings) -> SearchRequest:
+def parse_search_request(args: MultiMapping, settings: Settings, counts_only: bool = False) -> SearchRequest:
+    """A validated search; `counts_only` accepts `per_page=0` (total and facets, no hits)."""
     query = parse_query_text(args.get("q"), settings)
     sort = str(args.get("sort") or "relevance")
     if sort not in SORTS:
         raise InvalidParameter(f"tri inconnu « {sort[:40]} » : valeurs possibles {', '.join(SORTS)}")
     page = _int_param(args, "page", 1, 1, settings.MAX_PAGE)
-    per_page = _int_param(args, "per_page", settings.DEFAULT_PER_PAGE, 1, settings.MAX_PER_PAGE)
+    per_page = _int_param(args, "per_page", settings.DEFAULT_PER_PAGE, 0 if counts_only else 1, settings.MAX_PER_PAGE)
     return SearchRequest.make(query, parse_filters(args, settings), page, per_page, sort)
 
 

@@ -74,4 +74,6 @@ class SearchResponse:
 
     @property
     def page_count(self) -> int:
+        if not self.per_page:
+            return 1
         return max(1, math.ceil(self.total / self.per_page))

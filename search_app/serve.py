@@ -183,6 +183,8 @@ def raise_open_file_limit(connections: int, workers: int) -> int:
 def _serve_in_worker(app: Any, sock: socket.socket, threads: int) -> int:
     """Body of one worker process: its own waitress loop and threads on the shared socket."""
     options = waitress_options(app.extensions["search_settings"])
+    # X-Forwarded-* reach the app, which applies them only behind SEARCH_TRUSTED_PROXIES (ProxyFix).
+    options["clear_untrusted_proxy_headers"] = False
     server = create_server(app, sockets=[sock], threads=threads, **options)
     server.channel_class = _Channel
     run_until_signalled(server)

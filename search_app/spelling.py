@@ -52,20 +52,32 @@ def closest_word(searcher, folded: str) -> str | None:
     return None
 
 
-def corrected_plan(plan: Plan, searcher, text: str) -> tuple[Plan, list[tuple[str, str]]]:
-    """(plan, corrections): units of unknown typed words widened to their closest known word."""
-    corrections: list[tuple[str, str]] = []
-    units = list(plan.units)
-    for _, _, word in correctable_words(text)[:64]:
-        if len(corrections) >= MAX_CORRECTED_WORDS:
+def unknown_words(searcher, text: str):
+    """(start, end, typed word, closest known word) of the correctable words the index does not know.
+
+    Bounded: the first MAX_CORRECTED_WORDS corrections among the first 64 words.
+    """
+    found = 0
+    for start, end, word in correctable_words(text)[:64]:
+        if found >= MAX_CORRECTED_WORDS:
             break
         folded = spelling_words(word)
         if len(folded) != 1 or word.isupper() or searcher.doc_frequency("spell", folded[0]) > 0:
             continue
+        corrected = closest_word(searcher, folded[0])
+        if corrected:
+            found += 1
+            yield start, end, word, corrected
+
+
+def corrected_plan(plan: Plan, searcher, text: str) -> tuple[Plan, list[tuple[str, str]]]:
+    """(plan, corrections): units of unknown typed words widened to their closest known word."""
+    corrections: list[tuple[str, str]] = []
+    units = list(plan.units)
+    for _, _, word, corrected in unknown_words(searcher, text):
         stems = analyze(word)
-        corrected = closest_word(searcher, folded[0]) if len(stems) == 1 else None
-        corrected_stems = analyze(corrected) if corrected else []
-        if len(corrected_stems) != 1 or corrected_stems == stems:
+        corrected_stems = analyze(corrected)
+        if len(stems) != 1 or len(corrected_stems) != 1 or corrected_stems == stems:
             continue
         changed = [_with_correction(unit, stems[0], corrected_stems[0]) for unit in units]
         if changed != units:
@@ -96,16 +108,8 @@ def corrected_query(searcher, text: str) -> str | None:
 
     Field names, operators and excluded words are never corrected.
     """
-    replacements = []
-    for start, end, word in correctable_words(text)[:64]:
-        if len(replacements) >= MAX_CORRECTED_WORDS:
-            break
-        folded = spelling_words(word)
-        if len(folded) != 1 or word.isupper() or searcher.doc_frequency("spell", folded[0]) > 0:
-            continue
-        corrected = closest_word(searcher, folded[0])
-        if corrected:
-            replacements.append((start, end, surface_form(searcher, corrected, word)))
+    replacements = [(start, end, surface_form(searcher, corrected, word))
+                    for start, end, word, corrected in unknown_words(searcher, text)]
     if not replacements:
         return None
     corrected = text

@@ -25,6 +25,8 @@ VISIBLE_FACET_VALUES = 6
 PAGE_WINDOW = 2
 SIMILAR_LIMIT = 5
 DEFAULT_SORT = "relevance"
+# "Voir N actions sans filtre" costs a second search: offered for typed queries, not pasted pages.
+UNFILTERED_HINT_CHARS = 200
 # Fiche attribute → search facet, for the sections whose values start a filtered search.
 FICHE_FACETS: dict[str, str] = {"status": "status", "dimension": "dimension", "keywords": "keyword",
                                 "public": "public"}
@@ -67,6 +69,15 @@ class SearchState:
         if self.page > 1:
             params["page"] = str(self.page)
         return url_for("views.index", **params)
+
+    def selection_url(self, endpoint: str, **extra: str) -> str:
+        """The URL of another view of the same selection (query, filters, sort; no paging)."""
+        params: dict[str, str | list[str]] = {"q": self.query} if self.query else {}
+        for name, values in self.filters:
+            params[name] = list(values)
+        if self.sort != DEFAULT_SORT:
+            params["sort"] = self.sort
+        return url_for(endpoint, **params, **extra)
 
     def with_page(self, page: int) -> SearchState:
         return replace(self, page=page)
@@ -229,7 +240,7 @@ def index():
     response = engine().search(search_request)
     state = SearchState.of(search_request, config.DEFAULT_PER_PAGE)
     unfiltered_total = None
-    if response.total == 0 and state.query and state.has_filters:
+    if response.total == 0 and state.query and state.has_filters and len(state.query) <= UNFILTERED_HINT_CHARS:
         unfiltered_total = engine().search(SearchRequest.make(state.query, per_page=1)).total
     return render_template(
         "index.html",

@@ -22,8 +22,8 @@ from tests.test_search_cli import hit_ids, search_json
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE = PROJECT_DIR / "corpus" / "actions-centres-sociaux-2015.txt"
-JARDIN_ID = "jardin-partage-un-outil-de-lien-social-et-de-participation-c-15fc0fa4"
-PELOTON_ID = "projet-le-peloton-de-la-construction-1bb428c6"
+JARDIN_ID = "jardin-partage-un-outil-de-lien-social-et-de-participation-c-6e949da9"
+PELOTON_ID = "projet-le-peloton-de-la-construction-464cb8dc"
 
 
 @pytest.fixture

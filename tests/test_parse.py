@@ -169,9 +169,9 @@ def test_ids_are_stable_and_url_safe(sample):
     assert len({f.id for f in sample.fiches}) == 14
     for fiche in sample.fiches:
         assert ID_PATTERN.fullmatch(fiche.id), fiche.id
-    assert by_title(sample.fiches, "Sortie Turin").id == "sortie-turin-b8cd07ce"
+    assert by_title(sample.fiches, "Sortie Turin").id == "sortie-turin-74e6c7e5"
     assert by_title(sample.fiches, 'Projet "le peloton de la construction"').id == \
-        "projet-le-peloton-de-la-construction-1bb428c6"
+        "projet-le-peloton-de-la-construction-464cb8dc"
 
 
 def test_two_fiches_with_the_same_title_are_both_kept():

@@ -95,3 +95,12 @@ def test_correct_words_and_acronyms_are_never_corrected(engine, q):
 
 def test_short_words_are_not_corrected(engine):
     assert run(engine, "jarn").corrections == ()
+
+
+def test_overlong_words_are_never_corrected(engine):
+    from search_app.spelling import MAX_CORRECTED_CHARS, corrected_query
+
+    searcher = engine.snapshot().searcher()
+    assert corrected_query(searcher, "jardinn") == "jardin"
+    assert corrected_query(searcher, "jardinn" + "x" * MAX_CORRECTED_CHARS) is None
+    assert corrected_query(searcher, "p" + "qwertyuiop" * 999) is None
