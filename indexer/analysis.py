@@ -21,107 +21,23 @@ keeps the plural "s" after a, i, o, u ("vélos", "amis", "menus") and the "x" of
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 from itertools import repeat
 
-import snowballstemmer
 from unidecode import unidecode
-from whoosh.analysis import (
-    Analyzer,
-    Filter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StopFilter,
-    Token,
-    Tokenizer,
-)
+from whoosh.analysis import Analyzer, Filter, RegexTokenizer, Token, Tokenizer
 from whoosh.analysis.analyzers import CompositeAnalyzer
 
-from .vocabulary import load_acronyms
+from .reference_analysis import (AcronymFilter, CaseKeeper, ElisionFilter, FoldFilter, FrenchStemFilter,
+                                 reference_analyzer)
+from .words import (CAPS_WORD, ACRONYMS, APOSTROPHES, ELISIONS, STOP_WORDS, WORD_PATTERN, WORDS,
+                    acronym_of, capitals_term, fold, stem, strip_elision)
 
-ELISIONS = frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu".split())
-APOSTROPHES = "'’ʼ`´"
-
-# Words with an apostrophe inside, letters/digits otherwise. Hyphens,
-# slashes and other punctuation separate tokens.
-WORD_PATTERN = r"[^\W_]+(?:['’ʼ`´][^\W_]+)*"
-
-_STOP_WORDS_ACCENTED = """
-a à afin ai aie aient aies ait alors as au aucun aucune auquel aura aurai auraient
-aurais aurait auras aurez auriez aurions aurons auront aussi autre autres aux
-auxquelles auxquels avaient avais avait avant avec avez aviez avions avoir avons
-ayant ayez ayons c ça car ce ceci cela celle celles celui cependant certain
-certaine certaines certains ces cet cette ceux chacun chacune chaque chez ci
-comme comment d dans de des desquelles desquels dès donc dont du duquel durant
-elle elles en encore entre es est et étaient étais était étant été êtes étiez
-étions être eu eue eues eûmes eurent eus eusse eussent eusses eussiez eussions
-eut eût eûtes eux fûmes furent fus fusse fussent fusses fussiez fussions fut fût
-fûtes ici il ils j je jusqu l la laquelle le lequel les lesquelles lesquels leur
-leurs lors lorsqu lui m ma mais me même mêmes mes moi mon n ne ni nos notre nous
-on ont ou où par parce pas pendant peu peut plus pour pourquoi puisqu qu quand
-que quel quelle quelles quels qui quoi quoiqu s sa sans se sera serai seraient
-serais serait seras serez seriez serions serons seront ses si sien sienne soi
-soient sois soit sommes son sont soyez soyons suis sur t ta te tes toi ton tous
-tout toute toutes très tu un une unes uns vos votre vous y
-"""
-
-STOP_WORDS = frozenset(unidecode(word) for word in _STOP_WORDS_ACCENTED.split())
-
-
-def fold(text: str) -> str:
-    """Lowercase ASCII folding, the same for index and query (é→e, œ→oe, ç→c)."""
-    return unidecode(text).lower()
-
-
-class ElisionFilter(Filter):
-    """Strips elided articles and pronouns: l'accueil → accueil, qu’ils → ils."""
-
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        for token in tokens:
-            text = token.text
-            for mark in APOSTROPHES:
-                head, sep, tail = text.partition(mark)
-                if sep and head in ELISIONS and tail:
-                    text = tail
-                    break
-            token.text = text
-            yield token
-
-
-class FoldFilter(Filter):
-    """Folds accents and ligatures to ASCII with unidecode."""
-
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        for token in tokens:
-            if not token.text.isascii():
-                token.text = unidecode(token.text).lower().replace(" ", "")
-            yield token
-
-
-_stemmer = snowballstemmer.stemmer("french")
-_KEPT_PLURALS = ("as", "is", "os", "us", "eux")
-
-
-@lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """Stem of an already folded word."""
-    stemmed = _stemmer.stemWord(word)
-    if len(stemmed) > 3 and stemmed.endswith(_KEPT_PLURALS):
-        stemmed = stemmed[:-1]
-    if len(stemmed) > 3 and stemmed.endswith("e"):
-        stemmed = stemmed[:-1]
-    return stemmed
-
-
-class FrenchStemFilter(Filter):
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        for token in tokens:
-            if not token.stopped:
-                token.text = stem(token.text)
-            yield token
-
+__all__ = [
+    "ACRONYMS", "APOSTROPHES", "ELISIONS", "STOP_WORDS", "WORD_PATTERN", "WORDS", "AcronymFilter",
+    "CaseKeeper", "ElisionFilter", "FoldFilter", "FrenchStemFilter", "acronym_of", "capitals_term", "fold",
+    "reference_analyzer", "stem", "strip_elision",
+]
 
 class FacetTokenizer(Tokenizer):
     """Yields each value of a multi-valued facet exactly as given (a list or one string)."""
@@ -150,71 +66,6 @@ class FacetTokenizer(Tokenizer):
         return list(value)
 
 
-def _strip_elision(text: str) -> str:
-    for mark in APOSTROPHES:
-        head, sep, tail = text.partition(mark)
-        if sep and head.lower() in ELISIONS and tail:
-            return tail
-    return text
-
-
-ACRONYMS = load_acronyms()
-_CAPS_WORD = re.compile(r"(?<![^\W_])[^\W\d_a-zß-ÿ]{2,6}(?![^\W_])")
-"""A word of 2–6 capital letters (cheap pre-check of a section before looking for acronyms)."""
-
-
-def acronym_of(word: str) -> str | None:
-    """The acronym term of a word (elision stripped, case kept): a listed acronym, else None."""
-    return ACRONYMS.known(word)
-
-
-def capitals_term(word: str) -> str | None:
-    """The acronym term of an unlisted word in 2–6 capitals (FPH, a shouted "FETE"), else None."""
-    if 2 <= len(word) <= 6 and word.isalpha() and word.isupper():
-        return unidecode(word).upper()
-    return None
-
-
-class AcronymFilter(Filter):
-    """Reference (unmemoised) acronym step: listed acronyms replace the stem, capitals add a term.
-
-    Expects `token.cased`, the word before lowercasing, set by `CaseKeeper`.
-    """
-
-    def __init__(self, query: bool = False) -> None:
-        self.query = query
-
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        for token in tokens:
-            if token.stopped:
-                yield token
-                continue
-            cased = _strip_elision(token.cased)
-            listed = acronym_of(cased)
-            extra = None if listed else capitals_term(cased)
-            if listed:
-                token.text = listed
-            elif extra and token.mode == "query":
-                token.text = extra
-                extra = None
-            token.extra = False
-            yield token
-            if extra:
-                token.text = extra
-                token.extra = True
-                yield token
-                token.extra = False
-
-
-class CaseKeeper(Filter):
-    """Remembers each token's text as written, for `AcronymFilter` after lowercasing."""
-
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        for token in tokens:
-            token.cased = token.text
-            yield token
-
-
 # word as tokenized → its index term (None for a stop word), per analyzer kind.
 # Module-level so that it is not pickled into the index with the schema.
 _TERM_CACHES: dict[str, dict[str, str | None]] = {"stem": {}, "spell": {}}
@@ -240,7 +91,7 @@ class NormalizeFilter(Filter):
         found = cache.get(word, False)
         if found is not False:
             return found
-        cased = _strip_elision(word)
+        cased = strip_elision(word)
         text = cased.lower()
         if not text.isascii():
             text = unidecode(text).lower().replace(" ", "")
@@ -325,7 +176,7 @@ class FrenchAnalyzer(CompositeAnalyzer):
             stems = [term for term in found if term is not None]
             terms = [first + BIGRAM_SEPARATOR + second for first, second in zip(stems, stems[1:])
                      if first != FIELD_BREAK and second != FIELD_BREAK]
-        elif self.kind == "stem" and _EXTRA_TERMS and _CAPS_WORD.search(text):
+        elif self.kind == "stem" and _EXTRA_TERMS and CAPS_WORD.search(text):
             terms = _with_extra_terms(words, found)
         else:
             terms = [term for term in found if term is not None]
@@ -405,8 +256,6 @@ def _section_words(text: str) -> list[str]:
     return words
 
 
-WORDS = re.compile(WORD_PATTERN)
-"""The tokenizer's pattern, compiled: `WORDS.finditer(text)` gives each word with its position."""
 _NORMALIZERS = {kind: NormalizeFilter(kind) for kind in _TERM_CACHES}
 
 
@@ -455,13 +304,6 @@ def bigram_analyzer() -> FrenchAnalyzer:
 def bigrams(stems: list[str]) -> list[str]:
     """The bigram terms of a phrase given as its stems."""
     return [a + BIGRAM_SEPARATOR + b for a, b in zip(stems, stems[1:])]
-
-
-def reference_analyzer(kind: str = "stem") -> Analyzer:
-    """The unmemoised chain `NormalizeFilter` stands for (tests compare the two)."""
-    chain = (RegexTokenizer(WORD_PATTERN) | CaseKeeper() | LowercaseFilter() | ElisionFilter() | FoldFilter()
-             | StopFilter(stoplist=STOP_WORDS, minsize=1 if kind == "stem" else 2))
-    return chain | FrenchStemFilter() | AcronymFilter() if kind == "stem" else chain
 
 
 def facet_analyzer() -> Analyzer:

@@ -1,12 +1,6 @@
 """Writing the index: atomic generations, so a reader never sees a half-built index.
 
-Layout of an index root::
-
-    ROOT/CURRENT              name of the generation being served (replaced atomically)
-    ROOT/generations/NAME/    one complete Whoosh index per generation, with
-                              generation.json listing its files and sizes
-    ROOT/build.lock           held (flock) by the one process writing
-
+The layout of an index root and the reading side are `indexer/generations.py`.
 A build writes a new generation beside the served one and switches CURRENT
 only once it is committed and synced. A crash or SIGKILL mid-build leaves
 CURRENT pointing at the previous, complete generation; the next build removes
@@ -22,13 +16,12 @@ stops them) and ask the kernel to kill them when the parent dies.
 
 from __future__ import annotations
 
+import json
 import ctypes
 import errno
 import fcntl
-import json
 import multiprocessing
 import os
-import re
 import shutil
 import signal
 import sys
@@ -44,25 +37,22 @@ from whoosh.codec import default_codec
 from whoosh.codec.base import Segment
 from whoosh.index import TOC, Index, clean_files
 
-from .errors import BuildBusy, BuildFailed, FicheNotFound, IndexCorrupt, IndexNotFound, describe_os_error
+from .embeddings import write_vectors
+from .errors import BuildBusy, BuildFailed, FicheNotFound, IndexCorrupt, describe_os_error
 from .fiche import Fiche
+from .generations import (CURRENT_FILE, GENERATIONS_DIR, UNLISTED, Generation, generations_before,
+                          named_in_current, open_current, open_generation, read_current, served_name,
+                          write_manifest)
+from .retired import record_retired, retire_removed
 from .schema import build_schema, fiche_document
 from .segment import BulkSegmentWriter
 
-CURRENT_FILE = "CURRENT"
-GENERATIONS_DIR = "generations"
 LOCK_FILE = "build.lock"
-MANIFEST_FILE = "generation.json"
-_UNLISTED = frozenset({"MAIN_WRITELOCK", MANIFEST_FILE, f"{MANIFEST_FILE}.tmp"})
 PARALLEL_THRESHOLD = 2_000
-GENERATION_NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.-]{0,99}")
 _PR_SET_PDEATHSIG = 1
-
-
-@dataclass(frozen=True)
-class Generation:
-    name: str
-    path: Path
+__all__ = ["CURRENT_FILE", "GENERATIONS_DIR", "BuildReport", "Generation", "add_fiches", "build_index",
+           "build_lock", "fall_back_to_previous", "open_current", "open_generation", "read_current",
+           "remove_fiche"]
 
 
 @dataclass(frozen=True)
@@ -70,78 +60,6 @@ class BuildReport:
     generation: Generation
     indexed: int
     seconds: float
-
-
-def read_current(root: Path) -> Generation:
-    """The generation being served; IndexNotFound if there is none, IndexCorrupt if CURRENT is unusable."""
-    root = Path(root)
-    try:
-        raw = (root / CURRENT_FILE).read_bytes()
-    except FileNotFoundError:
-        raise IndexNotFound(str(root)) from None
-    except OSError as exc:
-        raise IndexCorrupt(str(root), f"fichier CURRENT illisible : {exc.strerror or exc}") from exc
-    name = raw.decode("utf-8", errors="replace").strip()
-    if not GENERATION_NAME.fullmatch(name):
-        raise IndexCorrupt(str(root), "le fichier CURRENT ne contient pas un nom de génération valide")
-    path = root / GENERATIONS_DIR / name
-    if not path.is_dir():
-        raise IndexCorrupt(str(root), f"la génération « {name} » désignée par CURRENT est absente")
-    return Generation(name, path)
-
-
-def _indexed_files(path: Path) -> dict[str, int]:
-    """Whoosh's files of a generation (what the manifest lists), with their sizes."""
-    return {file.name: file.stat().st_size for file in sorted(path.iterdir())
-            if file.is_file() and file.name not in _UNLISTED and not file.name.endswith(".lock")}
-
-
-def _write_manifest(path: Path) -> None:
-    tmp = path / f"{MANIFEST_FILE}.tmp"
-    tmp.write_text(json.dumps({"files": _indexed_files(path)}, indent=0), encoding="utf-8")
-    os.replace(tmp, path / MANIFEST_FILE)
-
-
-def _check_manifest(generation: Generation) -> None:
-    """Every file listed when the generation was served is there, with its size (a cheap check, no reading)."""
-    try:
-        listed = json.loads((generation.path / MANIFEST_FILE).read_text(encoding="utf-8"))["files"]
-        expected = {str(name): int(size) for name, size in listed.items()}
-    except FileNotFoundError:
-        return
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise IndexCorrupt(str(generation.path), f"liste des fichiers {MANIFEST_FILE} illisible") from exc
-    present = _indexed_files(generation.path)
-    for name, size in expected.items():
-        if name not in present:
-            raise IndexCorrupt(str(generation.path), f"fichier « {name} » manquant")
-        if present[name] != size:
-            raise IndexCorrupt(str(generation.path),
-                               f"fichier « {name} » tronqué ou modifié ({present[name]} octets au lieu de {size})")
-
-
-def open_generation(generation: Generation) -> Index:
-    """Opens a generation and its segments; IndexCorrupt if any of its files is damaged or missing.
-
-    Checks the manifest, the table of contents, the term dictionaries and the
-    first stored record; damage inside a postings list that keeps the file's
-    size only shows when a search reads it.
-    """
-    _check_manifest(generation)
-    try:
-        ix = whoosh_index.open_dir(str(generation.path))
-        with ix.reader() as reader:
-            if reader.doc_count_all():
-                reader.stored_fields(0)
-    except Exception as exc:  # whoosh raises many kinds on damaged files
-        raise IndexCorrupt(str(generation.path),
-                           f"fichiers d'index endommagés ou manquants : {type(exc).__name__}") from exc
-    return ix
-
-
-def open_current(root: Path) -> tuple[Generation, Index]:
-    generation = read_current(root)
-    return generation, open_generation(generation)
 
 
 class _ForkGuard:
@@ -193,11 +111,24 @@ def _die_with_parent(parent: int) -> None:
 _FORK_GUARD = _ForkGuard()
 
 
+_HELD = threading.local()
+
+
 @contextmanager
 def build_lock(root: Path, timeout: float = 600.0) -> Iterator[None]:
-    """Exclusive writer lock; waits up to `timeout` seconds for another writer."""
+    """Exclusive writer lock; waits up to `timeout` seconds for another writer.
+
+    Re-entrant within one thread (the command line takes it before reading the
+    corpus, then builds under it); another thread or process waits.
+    """
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
+    key = os.path.realpath(root)
+    held: set[str] = getattr(_HELD, "roots", None) or set()
+    _HELD.roots = held
+    if key in held:
+        yield
+        return
     started = time.monotonic()
     fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
@@ -212,8 +143,12 @@ def build_lock(root: Path, timeout: float = 600.0) -> Iterator[None]:
                 if waited >= timeout:
                     raise BuildBusy(str(root), waited) from None
                 time.sleep(0.05)
-        with _FORK_GUARD.holding(fd):
-            yield
+        held.add(key)
+        try:
+            with _FORK_GUARD.holding(fd):
+                yield
+        finally:
+            held.discard(key)
     finally:
         os.close(fd)
 
@@ -250,42 +185,66 @@ def _fsync_tree(path: Path) -> None:
     _fsync_dir(path)
 
 
-def _served_name(root: Path) -> str | None:
-    try:
-        return read_current(root).name
-    except (IndexNotFound, IndexCorrupt):
-        return None
-
-
-def _switch_to(root: Path, generation: Generation) -> None:
-    """Make `generation` the served one: an atomic rename of the CURRENT file."""
-    _write_manifest(generation.path)
-    _fsync_tree(generation.path)
+def _point_current_at(root: Path, generation: Generation) -> None:
+    """The atomic rename of CURRENT; its temporary file is removed if writing it fails (disk full)."""
     tmp = root / f"{CURRENT_FILE}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(generation.name + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, root / CURRENT_FILE)
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(generation.name + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, root / CURRENT_FILE)
+    finally:
+        tmp.unlink(missing_ok=True)
     _fsync_dir(root)
 
 
-def _remove_old_generations(root: Path, previous: str | None) -> None:
-    """Keeps the served generation and the one served before it (readers may still hold it).
+def _switch_to(root: Path, generation: Generation) -> None:
+    """Make `generation` the served one: manifest, sync, then an atomic rename of the CURRENT file."""
+    write_manifest(generation.path)
+    _fsync_tree(generation.path)
+    _point_current_at(root, generation)
 
-    Anything else under generations/ is a leftover of an older or interrupted
-    build; the caller holds the lock, so no build is writing there.
-    """
-    keepers = {read_current(root).name, previous}
-    for entry in (root / GENERATIONS_DIR).iterdir():
-        if entry.name in keepers:
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
+
+def _previous_of(root: Path, name: str | None) -> str | None:
+    """The generation served before `name` (the newest switched-to one older than it)."""
+    if name is None:
+        return None
+    older = generations_before(root, name)
+    return older[0].name if older else None
+
+
+def _remove_generations_except(root: Path, keepers: set[str | None]) -> None:
+    """Removes every other entry of generations/ and every CURRENT.*.tmp (the caller holds the lock)."""
+    directory = root / GENERATIONS_DIR
+    if directory.is_dir():
+        for entry in directory.iterdir():
+            if entry.name in keepers:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
     for tmp in root.glob(f"{CURRENT_FILE}.*.tmp"):
-        tmp.unlink(missing_ok=True)
+        if tmp.is_dir() and not tmp.is_symlink():
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
+
+
+def _remove_leftovers(root: Path) -> None:
+    """Before writing: what crashed or interrupted builds left (generations never served, CURRENT.*.tmp).
+
+    Keeps the served generation and the one before it, so a build never
+    needs more room than one new generation.
+    """
+    served = served_name(root)
+    _remove_generations_except(root, {served, _previous_of(root, served)})
+
+
+def _remove_old_generations(root: Path, previous: str | None) -> None:
+    """After a switch: keeps the served generation and the one served before it (readers may still hold it)."""
+    _remove_generations_except(root, {read_current(root).name, previous})
 
 
 @contextmanager
@@ -482,43 +441,73 @@ def default_procs() -> int:
 
 
 @contextmanager
-def _discard_on_failure(generation: Generation) -> Iterator[None]:
-    """Removes a generation that will not be served (error, Ctrl-C) before re-raising.
+def _discard_on_failure(root: Path, generation: Generation) -> Iterator[None]:
+    """Removes a generation that will not be served (error, Ctrl-C, disk full) before re-raising.
 
-    Only wraps the writing: once the switch to it has started, a generation is never removed.
+    A generation that CURRENT already names (the rename happened, syncing the
+    folder failed) is kept: it is being served.
     """
     try:
         yield
     except BaseException:
-        shutil.rmtree(generation.path, ignore_errors=True)
+        if served_name(root) != generation.name:
+            shutil.rmtree(generation.path, ignore_errors=True)
         raise
 
 
 def build_index(fiches: list[Fiche], root: Path, *, procs: int | None = None,
                 show_progress: bool = False,
                 before_switch: Callable[[Generation], None] | None = None,
-                lock_timeout: float = 600.0) -> BuildReport:
-    """Writes all fiches into a fresh generation and serves it once complete."""
+                lock_timeout: float = 600.0, embed: bool | None = None) -> BuildReport:
+    """Writes all fiches into a fresh generation and serves it once complete.
+
+    `embed`: write the semantic vectors (None: unless SEARCH_SEMANTIC=false).
+    """
     root = Path(root)
     started = time.monotonic()
     with build_lock(root, lock_timeout):
-        previous = _served_name(root)
+        _remove_leftovers(root)
+        previous = served_name(root)
         generation = _new_generation(root)
-        with _discard_on_failure(generation):
+        with _discard_on_failure(root, generation):
             ix = whoosh_index.create_in(str(generation.path), build_schema())
             _write_all(ix, fiches, procs=procs or default_procs(), show_progress=show_progress)
+            write_vectors(generation.path, root, enabled=embed, show_progress=show_progress)
+            record_retired(root / GENERATIONS_DIR / previous if previous else None, generation.path, fiches)
             if before_switch:
                 before_switch(generation)
-        _switch_to(root, generation)
+            _switch_to(root, generation)
         _remove_old_generations(root, previous)
     return BuildReport(generation, len(fiches), time.monotonic() - started)
+
+
+def fall_back_to_previous(root: Path, lock_timeout: float = 600.0) -> Generation | None:
+    """Serves again the newest intact generation older than the damaged one CURRENT names.
+
+    Each candidate is fully verified (sizes and CRC-32). None when CURRENT is
+    unusable or no older generation is intact; the served index is then unchanged.
+    """
+    root = Path(root)
+    with build_lock(root, lock_timeout):
+        try:
+            damaged = named_in_current(root)
+        except IndexCorrupt:
+            return None
+        for candidate in generations_before(root, damaged):
+            try:
+                open_generation(candidate, verify=True).close()
+            except IndexCorrupt:
+                continue
+            _point_current_at(root, candidate)
+            return candidate
+    return None
 
 
 def _copy_generation(root: Path, source: Generation) -> Generation:
     """A new generation sharing the (immutable) segment files of `source` by hard link."""
     target = _new_generation(root)
     for file in source.path.iterdir():
-        if file.name.endswith(".lock") or file.name in _UNLISTED:
+        if file.name.endswith(".lock") or file.name in UNLISTED:
             continue
         try:
             os.link(file, target.path / file.name)
@@ -532,12 +521,14 @@ def _next_generation(root: Path, lock_timeout: float) -> Iterator[Index]:
     """Yields a writable copy of the served index; serves it if the block succeeds."""
     root = Path(root)
     with build_lock(root, lock_timeout):
+        _remove_leftovers(root)
         current = read_current(root)
-        open_generation(current).close()
+        open_generation(current, verify=True).close()
         generation = _copy_generation(root, current)
-        with _discard_on_failure(generation):
+        with _discard_on_failure(root, generation):
             yield open_generation(generation)
-        _switch_to(root, generation)
+            write_vectors(generation.path, root)
+            _switch_to(root, generation)
         _remove_old_generations(root, current.name)
 
 
@@ -553,9 +544,18 @@ def add_fiches(fiches: list[Fiche], root: Path, lock_timeout: float = 600.0) -> 
     return read_current(root)
 
 
+def _retire(ix: Index, fiche_id: str) -> None:
+    """Keeps the removed fiche's title and place, so its URL answers "gone" rather than "not found"."""
+    with ix.searcher() as searcher:
+        docnum = searcher.document_number(id=fiche_id)
+        if docnum is not None:
+            retire_removed(Path(ix.storage.folder), json.loads(searcher.stored_fields(docnum)["record"]))
+
+
 def remove_fiche(fiche_id: str, root: Path, lock_timeout: float = 600.0) -> Generation:
     """Removes one fiche as a new generation; FicheNotFound (served index unchanged) if absent."""
     with _next_generation(root, lock_timeout) as ix:
+        _retire(ix, fiche_id)
         writer = ix.writer(compound=False)
         removed = writer.delete_by_term("id", fiche_id)
         if not removed:

@@ -25,14 +25,21 @@ from pathlib import Path
 
 from unidecode import unidecode
 
+from .config import DEFAULT_MAX_FILE_BYTES
 from .errors import describe_os_error
 from .fiche import FIELD_SPECS, REQUIRED_FIELDS, SPECS_BY_NAME, Fiche, FieldSpec
+from .source import FileTooLarge, SourceRejected, read_regular_file
 
 BLOCK_MARKER = "actions"
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _BINARY_PROBE = 8192
+# Share of control bytes (NUL included) in the probe above which a file with
+# NUL bytes is binary; below it, the NULs are accidents in a text file and
+# only the blocks holding them are rejected.
+_BINARY_CONTROL_SHARE = 0.01
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f\v\x1b")
 _TITLE_IN_MESSAGE = 80
 _LISTED_MISSING = 3
 # How many lines a title may span before the first label, when telling a new
@@ -46,11 +53,13 @@ BINARY_FILE = "binary-file"
 NO_BLOCK = "no-block"
 UNREADABLE = "unreadable"
 NO_FILES = "no-files"
+NOT_REGULAR = "not-regular"
+TOO_LARGE = "too-large"
 HEADER_ENCODING = "header-encoding"
 ENCODING = "encoding"
 UNTITLED = "untitled"
 INCOMPLETE = "incomplete"
-FILE_LEVEL_CODES = frozenset({EMPTY_FILE, BINARY_FILE, NO_BLOCK, UNREADABLE, NO_FILES})
+FILE_LEVEL_CODES = frozenset({EMPTY_FILE, BINARY_FILE, NO_BLOCK, UNREADABLE, NO_FILES, NOT_REGULAR, TOO_LARGE})
 
 
 @dataclass(frozen=True)
@@ -135,12 +144,20 @@ def slugify(text: str, max_length: int = 60) -> str:
     return slug[:max_length].rstrip("-") or "action"
 
 
+def identity_key(text: str) -> str:
+    """What identifies a title or a structure: its letters and digits, without case, accents, punctuation or spaces."""
+    return re.sub(r"[^a-z0-9]+", "", unidecode(text).lower())
+
+
 def fiche_id(title: str, structure: str, occurrence: int) -> str:
     """Stable id: readable slug plus a hash of what identifies the action.
 
-    `occurrence` separates two fiches with the same title and structure.
+    The hash is of the identity keys, so a title whose case, accents,
+    punctuation or spacing change keeps its id (and its URL). `occurrence`
+    separates two fiches with the same title and structure (by those keys).
     """
-    digest = hashlib.sha1(f"{title}\n{structure}\n{occurrence}".encode()).hexdigest()[:8]
+    key = f"{identity_key(title)}\n{identity_key(structure)}\n{occurrence}"
+    digest = hashlib.sha1(key.encode()).hexdigest()[:8]
     return f"{slugify(title)}-{digest}"
 
 
@@ -380,7 +397,7 @@ def finish_block(block: _Block, path: str, header: _HeaderIndex, occurrences: Co
         fiche.department, fiche.year = located
     if not fiche.department:
         fiche.department = department_from_structure(fiche.structure)
-    key = (fiche.title, fiche.structure)
+    key = (identity_key(fiche.title), identity_key(fiche.structure))
     fiche.id = fiche_id(fiche.title, fiche.structure, occurrences[key])
     occurrences[key] += 1
     return fiche, None
@@ -469,12 +486,20 @@ def _single_byte_problem(path: str, lines: list[_Line], problems: list[ParseProb
     return [ParseProblem(path, first.number, reason, ENCODING, rejected), *others]
 
 
+def _looks_binary(probe: bytes) -> bool:
+    """NUL bytes among many control bytes: an image or an archive, not a text export with a stray NUL."""
+    if b"\x00" not in probe:
+        return False
+    controls = sum(1 for byte in probe if byte < 0x20 and byte not in _TEXT_CONTROLS)
+    return controls > _BINARY_CONTROL_SHARE * len(probe)
+
+
 def _file_problem(data: bytes, path: str) -> ParseProblem | None:
     if not data.strip(_UTF8_BOM + b" \t\r\n"):
         return ParseProblem(path, 1, "fichier vide", EMPTY_FILE)
     if data.startswith(_UTF16_BOMS):
         return ParseProblem(path, 1, "fichier en UTF-16 : enregistrez-le en UTF-8", BINARY_FILE)
-    if b"\x00" in data[:_BINARY_PROBE]:
+    if _looks_binary(data[:_BINARY_PROBE]):
         return ParseProblem(path, 1, "fichier binaire (octets nuls) : ce n'est pas un export texte", BINARY_FILE)
     return None
 
@@ -504,9 +529,14 @@ def parse_text(text: str, path: str = "<texte>") -> ParseResult:
     return parse_bytes(text.encode("utf-8", errors="surrogatepass"), path)
 
 
-def parse_file(path: Path, occurrences: Counter | None = None) -> ParseResult:
+def parse_file(path: Path, occurrences: Counter | None = None,
+               max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ParseResult:
+    """One corpus file; a special file (FIFO, device, folder) or one above `max_bytes` is not read."""
     try:
-        data = Path(path).read_bytes()
+        data = read_regular_file(Path(path), max_bytes)
+    except SourceRejected as exc:
+        code = TOO_LARGE if isinstance(exc, FileTooLarge) else NOT_REGULAR
+        return ParseResult(problems=[ParseProblem(str(path), 0, str(exc), code)])
     except OSError as exc:
         reason = f"lecture impossible : {describe_os_error(exc, with_path=False)}"
         return ParseResult(problems=[ParseProblem(str(path), 0, reason, UNREADABLE)])
@@ -517,7 +547,7 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     return sorted(Path(corpus_dir).glob("*.txt"))
 
 
-def parse_corpus(corpus_dir: Path) -> ParseResult:
+def parse_corpus(corpus_dir: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ParseResult:
     """Every `*.txt` file of the folder (or the one file given), in name order.
 
     Ids depend on that order only for exact duplicates (same title and structure).
@@ -531,5 +561,5 @@ def parse_corpus(corpus_dir: Path) -> ParseResult:
         result.problems.append(ParseProblem(str(corpus_dir), 0, reason, NO_FILES))
     occurrences: Counter = Counter()
     for path in files:
-        result.extend(parse_file(path, occurrences))
+        result.extend(parse_file(path, occurrences, max_bytes))
     return result

@@ -13,7 +13,7 @@ from .facet_values import facet_listing
 from .openapi import openapi_document
 from .params import (FACET_VALUES_PARAMS, FICHE_SIMILAR_PARAMS, SEARCH_PARAMS, SIMILAR_PARAMS, SUGGEST_PARAMS,
                      check_parameters, parse_facet_limit, parse_filters, parse_limit, parse_search_request,
-                     parse_similar_text)
+                     parse_similar_text, visible_text)
 from .serialize import hit_to_dict, listing_to_dict, response_to_dict
 from .state import engine, settings
 
@@ -39,6 +39,15 @@ class JsonArgs:
         return [value] if isinstance(value, (str, int)) else []
 
 
+def _json_body() -> Any:
+    """The parsed JSON body, None if it is not JSON; a body nested too deep to parse is a 400."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        raise InvalidParameter("corps JSON trop imbriqué : attendu un objet comme {\"text\": \"…\"}",
+                               code="invalid_json") from None
+
+
 def _fiche_url(fiche_id: str) -> str:
     return url_for("views.action", fiche_id=fiche_id, _external=True)
 
@@ -46,7 +55,7 @@ def _fiche_url(fiche_id: str) -> str:
 @bp.get("/search")
 def search():
     check_parameters(request.args.keys(), SEARCH_PARAMS)
-    search_request = parse_search_request(request.args, settings())
+    search_request = parse_search_request(request.args, settings(), counts_only=True)
     facet_limit = parse_facet_limit(request.args)
     response = engine().search(search_request)
     return jsonify(response_to_dict(response, _fiche_url, facet_limit))
@@ -83,7 +92,7 @@ def action_similar(fiche_id: str):
 @bp.route("/similar", methods=["GET", "POST"])
 def similar():
     if request.method == "POST":
-        data = request.get_json(silent=True)
+        data = _json_body()
         if not isinstance(data, dict):
             raise InvalidParameter("corps attendu : un objet JSON comme {\"text\": \"…\", \"limit\": 10}",
                                    code="invalid_json")
@@ -103,10 +112,10 @@ def similar():
 @bp.get("/suggest")
 def suggest():
     check_parameters(request.args.keys(), SUGGEST_PARAMS)
-    query = str(request.args.get("q") or "")[:200]
+    query = visible_text(str(request.args.get("q") or ""))[:200]
     return jsonify({"query": query, "suggestions": engine().suggest(query, settings().SUGGEST_LIMIT)})
 
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document(request.host_url.rstrip("/")))
+    return jsonify(openapi_document(request.url_root.rstrip("/"), settings()))

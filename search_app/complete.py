@@ -6,6 +6,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 import numpy as np
+from whoosh.support.levenshtein import damerau_levenshtein
 
 from indexer.analysis import fold
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from .snapshot import Snapshot
 
 COMPLETION_CANDIDATES = 300
+MISSPELLING_RATIO = 3
 
 
 class TitleStarts:
@@ -90,9 +92,19 @@ def _title_completions(snapshot: Snapshot, folded: str, limit: int) -> list[str]
 
 
 def _word_completions(snapshot: Snapshot, last: str, limit: int) -> list[str]:
-    """Index words starting with the last typed word, most frequent first."""
+    """Index words starting with the last typed word, most frequent first, misspellings left out."""
     searcher = snapshot.searcher()
     candidates = islice(searcher.reader().expand_prefix("spell", last), COMPLETION_CANDIDATES)
     words = [(searcher.doc_frequency("spell", w), w)
              for w in (t.decode() if isinstance(t, bytes) else t for t in candidates)]
-    return [word for _, word in sorted(words, key=lambda item: (-item[0], item[1]))[:limit]]
+    ranked = sorted(words, key=lambda item: (-item[0], item[1]))[:limit * 3]
+    return [word for count, word in ranked if not _misspelling_of_another(word, count, ranked)][:limit]
+
+
+def _misspelling_of_another(word: str, count: int, ranked: list[tuple[int, str]]) -> bool:
+    """Whether a rare word is a typo of a far more frequent candidate ("adolecentes" of "adolescentes")."""
+    if len(word) < 5:
+        return False
+    return any(other_count >= MISSPELLING_RATIO * count and other != word
+               and abs(len(other) - len(word)) <= 2 and damerau_levenshtein(word, other) <= 2
+               for other_count, other in ranked)

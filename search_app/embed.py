@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from indexer.schema import FACET_LABELS, PUBLIC_FACETS
 
-from .params import parse_search_request
+from .params import parse_search_request, visible_text
 from .state import engine, settings
 
 bp = Blueprint("embed", __name__)
@@ -25,8 +25,17 @@ ElementTree.register_namespace("moz", MOZ_NS)
 
 @bp.get("/embed.js")
 def script():
-    response = send_from_directory(current_app.static_folder, "embed.js",
-                                   mimetype="application/javascript", max_age=SCRIPT_MAX_AGE)
+    return _cross_origin_static("embed.js", "application/javascript")
+
+
+@bp.get("/embed.css")
+def stylesheet():
+    """The box's styles, fetched by embed.js into its Shadow DOM (a constructed sheet: no inline style)."""
+    return _cross_origin_static("embed.css", "text/css")
+
+
+def _cross_origin_static(filename: str, mimetype: str):
+    response = send_from_directory(current_app.static_folder, filename, mimetype=mimetype, max_age=SCRIPT_MAX_AGE)
     response.cache_control.public = True
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -56,21 +65,24 @@ def embed_page():
     top = request.args.get("target") == "top"
     if top:
         kept["target"] = ["top"]
+    resize = request.args.get("resize") == "1"
+    if resize:
+        kept["resize"] = ["1"]
     suggestion_url = url_for("embed.embed_page", q=response.suggestion, **kept) if response.suggestion else None
     full_search = url_for("views.index", **{key: args.getlist(key) for key in ("q", *PUBLIC_FACETS)})
     return render_template("embed.html", response=response, presets=presets, kept=kept,
-                           link_target="_top" if top else "_blank",
+                           link_target="_top" if top else "_blank", resize=resize,
                            suggestion_url=suggestion_url, full_search=full_search)
 
 
 @bp.get("/integrer")
 def guide():
-    return render_template("integrer.html", host=request.host_url.rstrip("/"))
+    return render_template("integrer.html", host=request.url_root.rstrip("/"), host_origin=request.host_url.rstrip("/"))
 
 
 @bp.get("/opensearch.xml")
 def opensearch():
-    root_url = request.host_url.rstrip("/")
+    root_url = request.url_root.rstrip("/")
     doc = ElementTree.Element(f"{{{OPENSEARCH_NS}}}OpenSearchDescription")
     for tag, text in (("ShortName", "Centres sociaux"),
                       ("Description", "Rechercher parmi les fiches action des centres sociaux"),
@@ -92,7 +104,7 @@ def opensearch():
 @bp.get("/opensearch-suggest")
 def opensearch_suggest():
     """OpenSearch suggestions format: ["query", ["completion", …]]."""
-    query = str(request.args.get("q") or "")[:200]
+    query = visible_text(str(request.args.get("q") or ""))[:200]
     response = jsonify([query, engine().suggest(query, settings().SUGGEST_LIMIT)])
     response.mimetype = "application/x-suggestions+json"
     return response

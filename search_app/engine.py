@@ -9,6 +9,7 @@ to similarity instead (`similar`); prefixes to completion (`complete`).
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from dataclasses import replace
@@ -17,35 +18,51 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as wq
 
-from indexer.build import read_current
-from indexer.errors import FicheNotFound
+from indexer.build import Generation, read_current
+from indexer.errors import FicheNotFound, IndexerError
+from indexer.retired import RetiredFiche, read_retired
 from indexer.schema import PUBLIC_FACETS
 
 from .cache import LruCache
-from .expansion import expanded_plan
 from .facet_values import resolve_request
 from .complete import completions
+from .health import SharedHealth
 from .highlight import make_snippet
 from .matching import Evaluation, top_documents
-from .query import clean_query, is_filler, is_paragraph, normalize_fields, positive_terms, query_words
-from .ranking import graded_evaluation, split_plan
+from .pipeline import match
+from .query import clean_query, normalize_fields, positive_terms
 from .results import FacetValue, Hit, SearchRequest, SearchResponse
+from .semantic import SEMANTIC_WEIGHT, fused_evaluation, text_weight
 from .similar import fiche_text, key_terms, similarity_query
 from .snapshot import Snapshot, open_snapshot
 from .spelling import SUGGEST_BELOW, corrected_query
+
+
+def _reads_index(method):
+    """An unexpected error of `method` becomes IndexCorrupt (503) when the served files are damaged."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        return self.health.guarded(self._served_generation, lambda: method(self, *args, **kwargs))
+
+    return guarded
 
 
 class SearchEngine:
     """Searches the served generation of an index root, following new generations as they land."""
 
     def __init__(self, index_root: Path, cache_size: int = 1024, facet_limit: int | None = None,
-                 postings_budget: int = 128 * 1024 * 1024) -> None:
+                 postings_budget: int = 128 * 1024 * 1024, health: SharedHealth | None = None,
+                 semantic: bool = True) -> None:
         self.index_root = Path(index_root)
+        self.health = health or SharedHealth()
+        self.semantic = semantic
         self.facet_limit = facet_limit
         self.postings_budget = postings_budget
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
         self._cache = LruCache(cache_size)
+        self._retired: dict[str, dict[str, RetiredFiche]] = {}
 
     # -- index generations -------------------------------------------------
 
@@ -57,15 +74,24 @@ class SearchEngine:
             return snapshot
         with self._lock:
             if self._snapshot is None or self._snapshot.generation.name != read_current(self.index_root).name:
-                self._snapshot = open_snapshot(self.index_root, self.postings_budget)
+                self._snapshot = open_snapshot(self.index_root, self.postings_budget, self.semantic)
             return self._snapshot
 
+    def _served_generation(self) -> Generation | None:
+        try:
+            return read_current(self.index_root)
+        except IndexerError:
+            return None
+
+    @_reads_index
     def stats(self) -> dict:
         snapshot = self.snapshot()
-        return {"generation": snapshot.generation.name, "documents": snapshot.facets.live_count}
+        return {"generation": snapshot.generation.name, "documents": snapshot.facets.live_count,
+                "semantic": snapshot.semantic is not None}
 
     # -- search ------------------------------------------------------------
 
+    @_reads_index
     def search(self, request: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
         snapshot = self.snapshot()
@@ -79,45 +105,24 @@ class SearchEngine:
         return response
 
     def _search(self, snapshot: Snapshot, request: SearchRequest, started: float) -> SearchResponse:
-        filters = {name: values for name, values in request.filters if name in PUBLIC_FACETS}
-        range_mask = snapshot.numbers.mask(request.ranges)
-        filter_mask = snapshot.facets.filter_mask(filters)
-        if range_mask is not None:
-            filter_mask &= range_mask
-        text = normalize_fields(request.query)
-        q, similarity = self._plan(snapshot, text)
-        relaxed, expansions = False, []
-        if q is None or similarity:
-            evaluation = snapshot.evaluate(q)
-        else:
-            plan, expansions = expanded_plan(split_plan(q, is_filler))
-            q = plan.query()
-            evaluation, relaxed = graded_evaluation(snapshot.evaluate, plan, snapshot.facets.live, filter_mask)
-        selected = evaluation.mask & filter_mask
+        found = match(snapshot, request)
+        selected = found.selected
         total = int(np.count_nonzero(selected))
-        counted = evaluation.mask if range_mask is None else evaluation.mask & range_mask
-        facets = snapshot.facets.disjunctive_counts(counted, filters, self.facet_limit)
-        hits = self._page_hits(snapshot, q, evaluation, selected, request, total)
+        facets = snapshot.facets.disjunctive_counts(found.counted_mask, found.filters, self.facet_limit)
+        hits = self._page_hits(snapshot, found.q, found.evaluation, selected, request, total)
         suggestion = None
-        if q is not None and not similarity and (relaxed or total < SUGGEST_BELOW):
-            suggestion = self._suggestion(snapshot, request.query, total, relaxed, filter_mask)
+        if found.q is not None and not found.similarity and (found.relaxed or found.corrections
+                                                              or total < SUGGEST_BELOW):
+            suggestion = self._suggestion(snapshot, request.query, total, found.relaxed, found.filter_mask,
+                                          bool(found.corrections))
         return SearchResponse(
             query=request.query, total=total, page=request.page, per_page=request.per_page,
             sort=request.sort, hits=hits,
             facets={name: [FacetValue(v, c, s) for v, c, s in values] for name, values in facets.items()},
-            filters=filters, suggestion=suggestion, relaxed=relaxed, similarity=similarity,
+            filters=found.filters, suggestion=suggestion, relaxed=found.relaxed, similarity=found.similarity,
             took_ms=_elapsed_ms(started), generation=snapshot.generation.name,
-            expansions=tuple(expansions))
-
-    @staticmethod
-    def _plan(snapshot: Snapshot, text: str) -> tuple[wq.Query | None, bool]:
-        """(query, similarity mode); no query means browsing everything."""
-        if not query_words(text):
-            return None, False
-        if is_paragraph(text):
-            return similarity_query(key_terms(text, snapshot.searcher())), True
-        q = snapshot.parser.parse(text, relaxed=False)
-        return (None if q is wq.NullQuery else q), False
+            expansions=tuple(found.expansions), corrections=tuple(found.corrections),
+            semantic=snapshot.semantic is not None)
 
     def _page_hits(self, snapshot: Snapshot, q: wq.Query | None, evaluation: Evaluation,
                    selected: np.ndarray, request: SearchRequest, total: int) -> list[Hit]:
@@ -137,11 +142,11 @@ class SearchEngine:
 
     @staticmethod
     def _suggestion(snapshot: Snapshot, text: str, total: int, relaxed: bool,
-                    filter_mask: np.ndarray) -> str | None:
-        """A spelling correction of the query, if it finds more than the query did."""
+                    filter_mask: np.ndarray, corrected_in_results: bool) -> str | None:
+        """The query spelled right: always when its corrections are in the results, else if it finds more."""
         corrected = corrected_query(snapshot.searcher(), text)
-        if corrected is None:
-            return None
+        if corrected is None or corrected_in_results:
+            return corrected if total else None
         normalized = normalize_fields(corrected)
 
         def found(loose: bool) -> int:
@@ -153,8 +158,21 @@ class SearchEngine:
             return corrected
         return None
 
+    def selection(self, request: SearchRequest) -> tuple[Snapshot, np.ndarray]:
+        """The served snapshot and every document matching `request`, in its order (no cap, no page).
+
+        The same documents a search counts in `total` (the same `pipeline.match`),
+        for exports and statistics, which read them in chunks.
+        """
+        snapshot = self.snapshot()
+        found = match(snapshot, request)
+        candidates = np.flatnonzero(found.selected)
+        sort = request.sort if found.q is not None else ("year" if request.sort == "relevance" else request.sort)
+        return snapshot, _ordered(snapshot, found.evaluation, candidates, sort, len(candidates))
+
     # -- fiches and similarity ----------------------------------------------
 
+    @_reads_index
     def get_fiche(self, fiche_id: str):
         searcher = self.snapshot().searcher()
         docnum = searcher.document_number(id=fiche_id)
@@ -162,6 +180,32 @@ class SearchEngine:
             raise FicheNotFound(fiche_id)
         return self.snapshot().fiche(docnum)
 
+    @_reads_index
+    def retirement(self, fiche_id: str) -> tuple[RetiredFiche, str | None] | None:
+        """For an id no longer served: what it was and the live id that replaced it (None: gone for good).
+
+        None when the id was never retired. Replacements are followed over
+        several generations (an id replaced by one that was replaced in turn).
+        """
+        snapshot = self.snapshot()
+        retired = self._retired.get(snapshot.generation.name)
+        if retired is None:
+            retired = read_retired(snapshot.generation.path)
+            self._retired = {snapshot.generation.name: retired}
+        entry = retired.get(fiche_id)
+        if entry is None:
+            return None
+        current, seen = entry, {fiche_id}
+        while current.replaced_by and current.replaced_by not in seen:
+            if snapshot.searcher().document_number(id=current.replaced_by) is not None:
+                return entry, current.replaced_by
+            seen.add(current.replaced_by)
+            current = retired.get(current.replaced_by)
+            if current is None:
+                break
+        return entry, None
+
+    @_reads_index
     def similar_to_fiche(self, fiche_id: str, limit: int = 5,
                          filters: dict[str, list[str]] | None = None) -> list[Hit]:
         snapshot = self.snapshot()
@@ -173,22 +217,29 @@ class SearchEngine:
         docnum = snapshot.searcher().document_number(id=fiche_id)
         if docnum is None:
             raise FicheNotFound(fiche_id)
-        hits = self._similar(snapshot, fiche_text(snapshot.fiche(docnum)), limit, filters, exclude=docnum)
+        meaning = snapshot.semantic.similar_to(docnum) if snapshot.semantic is not None else None
+        hits = self._similar(snapshot, fiche_text(snapshot.fiche(docnum)), meaning, SEMANTIC_WEIGHT, limit, filters,
+                             exclude=docnum)
         self._cache.put(key, hits)
         return hits
 
+    @_reads_index
     def similar_to_text(self, text: str, limit: int = 10,
                         filters: dict[str, list[str]] | None = None) -> list[Hit]:
-        return self._similar(self.snapshot(), clean_query(text), limit, filters, exclude=None)
+        snapshot = self.snapshot()
+        text = clean_query(text)
+        return self._similar(snapshot, text, snapshot.similarities(text), text_weight(text), limit, filters,
+                             exclude=None)
 
     @staticmethod
-    def _similar(snapshot: Snapshot, text: str, limit: int,
+    def _similar(snapshot: Snapshot, text: str, meaning: np.ndarray | None, weight: float, limit: int,
                  filters: dict[str, list[str]] | None, exclude: int | None) -> list[Hit]:
+        """Ranked by the text's key terms, fused with `meaning` (cosine similarities) when there is one."""
         terms = key_terms(text, snapshot.searcher())
         q = similarity_query(terms)
         if q is wq.NullQuery:
             return []
-        evaluation = snapshot.evaluate(q)
+        evaluation = fused_evaluation(snapshot.evaluate(q), meaning, snapshot.stats.live, weight)
         mask = evaluation.mask & snapshot.facets.filter_mask(
             {k: tuple(v) for k, v in (filters or {}).items() if k in PUBLIC_FACETS})
         if exclude is not None:
@@ -202,6 +253,7 @@ class SearchEngine:
 
     # -- completion -----------------------------------------------------------
 
+    @_reads_index
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         """Completions for a typed prefix: matching titles first, then index words."""
         return completions(self.snapshot(), prefix, limit)

@@ -36,3 +36,14 @@ class PayloadTooLarge(ServiceError):
 class IndexUnavailable(ServiceError):
     status = 503
     code = "index_unavailable"
+
+
+class Gone(ServiceError):
+    """A fiche that was in the index and left it, with no single replacement."""
+
+    status = 410
+    code = "action_removed"
+
+    def __init__(self, message: str, title: str = "") -> None:
+        super().__init__(message)
+        self.title = title

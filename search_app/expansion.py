@@ -74,18 +74,18 @@ def vocabulary() -> Vocabulary:
     return Vocabulary()
 
 
-def word_of(unit: Unit) -> str | None:
-    """The single index term a unit searches (one word in any fields), else None."""
-    if isinstance(unit.query, wq.Phrase):
+def single_term(q: wq.Query) -> str | None:
+    """The single index term a query unit searches (one word in any fields), else None."""
+    if isinstance(q, wq.Phrase):
         return None
-    texts = {text for _, text in leaf_terms(unit.query, positive_only=False)}
+    texts = {text for _, text in leaf_terms(q, positive_only=False)}
     return next(iter(texts)) if len(texts) == 1 else None
 
 
 def expanded_plan(plan: Plan, vocab: Vocabulary | None = None) -> tuple[Plan, list[str]]:
     """(plan, labels): runs of words that spell a known expression widened to its equivalents."""
     vocab = vocab or vocabulary()
-    stems = [word_of(unit) for unit in plan.units]
+    stems = [unit.term for unit in plan.units]
     units: list[Unit] = []
     labels: list[str] = []
     i = 0

@@ -6,7 +6,7 @@ import re
 
 from markupsafe import escape
 
-from indexer.analysis import WORDS, word_terms
+from indexer.analysis import WORDS, extra_term, word_terms
 from indexer.fiche import Fiche
 
 SNIPPET_CHARS = 240
@@ -21,7 +21,8 @@ def highlight_passage(text: str, stems: frozenset[str], width: int = SNIPPET_CHA
     """
     matches = list(WORDS.finditer(text))
     terms = word_terms(list(map(re.Match.group, matches)))
-    spans = [match.span() for match, term in zip(matches, terms) if term in stems]
+    spans = [match.span() for match, term in zip(matches, terms)
+             if term in stems or (term is not None and extra_term(match.group()) in stems)]
     if not spans:
         return ""
     best, best_count, j = 0, 0, 0

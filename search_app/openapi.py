@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from indexer.schema import FACET_LABELS, PUBLIC_FACETS, RANGE_FIELDS
 
-_FACET_PARAMS = [
-    {"name": name, "in": "query", "required": False, "explode": True,
-     "description": f"Filtre {FACET_LABELS[name]} (répétable : valeurs combinées par OU ; facettes différentes par ET).",
-     "schema": {"type": "array", "items": {"type": "string", "maxLength": 200}}}
-    for name in PUBLIC_FACETS
-]
+from .config import Settings
+from .openapi_observatory import INDEX_SCHEMA, STATISTICS_SCHEMA, observatory_paths
+from .params import MAX_FILTER_VALUE_CHARS
+from .results import SORTS
 
 _RANGE_PARAMS = [
     {"name": f"{name}_{end}", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0},
@@ -17,6 +15,36 @@ _RANGE_PARAMS = [
     for name in RANGE_FIELDS for end in ("min", "max")
 ]
 
+def _facet_params(settings: Settings) -> list[dict]:
+    return [
+        {"name": name, "in": "query", "required": False, "explode": True,
+         "description": (f"Filtre {FACET_LABELS.get(name, name)} (répétable : valeurs combinées par OU ; "
+                         f"facettes différentes par ET). Au plus {settings.MAX_FILTER_VALUES} valeurs "
+                         f"de {MAX_FILTER_VALUE_CHARS} caractères."),
+         "schema": {"type": "array", "maxItems": settings.MAX_FILTER_VALUES,
+                    "items": {"type": "string", "maxLength": MAX_FILTER_VALUE_CHARS}}}
+        for name in PUBLIC_FACETS
+    ]
+
+
+def _query_param(settings: Settings) -> dict:
+    return {"name": "q", "in": "query", "example": "jardin partagé",
+            "schema": {"type": "string", "maxLength": settings.MAX_QUERY_CHARS},
+            "description": (f"Mots (tous requis), \"expression exacte\", -exclu, OR, titre:mot ; vide : tout. "
+                            f"Au plus {settings.MAX_QUERY_CHARS} caractères.")}
+
+
+def _sort_param() -> dict:
+    return {"name": "sort", "in": "query", "description": "Ordre : pertinence, année (récentes d'abord) ou titre.",
+            "schema": {"type": "string", "enum": list(SORTS), "default": "relevance"}}
+
+
+def _limit_param(settings: Settings, default: int) -> dict:
+    return {"name": "limit", "in": "query", "description": f"Nombre d'actions (1 à {settings.MAX_SIMILAR_LIMIT}).",
+            "schema": {"type": "integer", "minimum": 1, "maximum": settings.MAX_SIMILAR_LIMIT, "default": default}}
+
+
+SUGGEST_QUERY_CHARS = 200
 _ERROR = {"description": "Erreur", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 _HIT = {
@@ -36,7 +64,10 @@ _HIT = {
 }
 
 
-def openapi_document(server_url: str) -> dict:
+def openapi_document(server_url: str, settings: Settings | None = None) -> dict:
+    """The document, its limits taken from `settings` (the server's own), so both always agree."""
+    settings = settings or Settings.load()
+    facet_params = _facet_params(settings)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Recherche des actions des centres sociaux", "version": "1.0.0",
@@ -45,16 +76,20 @@ def openapi_document(server_url: str) -> dict:
         "paths": {
             "/api/search": {"get": {
                 "summary": "Recherche classée avec facettes disjonctives",
+                "description": ("per_page=0 : seulement le total et les facettes, sans résultats. "
+                                f"Pages de 1 à {settings.MAX_PAGE}, au plus {settings.MAX_PER_PAGE} résultats par page."),
                 "parameters": [
-                    {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 10000},
-                     "description": "Mots (tous requis), \"expression exacte\", -exclu, OR, titre:mot."},
-                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
-                    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 10}},
-                    {"name": "sort", "in": "query",
-                     "schema": {"type": "string", "enum": ["relevance", "year", "title"], "default": "relevance"}},
+                    _query_param(settings),
+                    {"name": "page", "in": "query", "description": f"Page (1 à {settings.MAX_PAGE}).",
+                     "schema": {"type": "integer", "minimum": 1, "maximum": settings.MAX_PAGE, "default": 1}},
+                    {"name": "per_page", "in": "query",
+                     "description": f"Résultats par page (0 à {settings.MAX_PER_PAGE} ; 0 : comptes seulement).",
+                     "schema": {"type": "integer", "minimum": 0, "maximum": settings.MAX_PER_PAGE,
+                                "default": settings.DEFAULT_PER_PAGE}},
+                    _sort_param(),
                     {"name": "facet_limit", "in": "query", "schema": {"type": "integer", "minimum": 1},
                      "description": "Valeurs par facette (par défaut : toutes)."},
-                    *_FACET_PARAMS, *_RANGE_PARAMS,
+                    *facet_params, *_RANGE_PARAMS,
                 ],
                 "responses": {"200": {"description": "Résultats", "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/SearchResponse"}}}}, "400": _ERROR},
@@ -68,7 +103,7 @@ def openapi_document(server_url: str) -> dict:
                      "description": "Début d'un mot de la valeur (casse et accents ignorés)."},
                     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1},
                      "description": "Nombre de valeurs (par défaut : toutes)."},
-                    *_FACET_PARAMS, *_RANGE_PARAMS,
+                    *facet_params, *_RANGE_PARAMS,
                 ],
                 "responses": {"200": {"description": "Valeurs", "content": {"application/json": {"schema": {
                     "type": "object", "properties": {
@@ -87,8 +122,8 @@ def openapi_document(server_url: str) -> dict:
                 "summary": "Actions semblables à une fiche (elle-même exclue)",
                 "parameters": [
                     {"name": "fiche_id", "in": "path", "required": True, "schema": {"type": "string"}},
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 5}},
-                    *_FACET_PARAMS,
+                    _limit_param(settings, 5),
+                    *facet_params,
                 ],
                 "responses": {"200": {"description": "Actions semblables", "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/HitList"}}}}, "404": _ERROR, "400": _ERROR},
@@ -97,18 +132,27 @@ def openapi_document(server_url: str) -> dict:
                 "get": {
                     "summary": "Actions semblables à un court texte",
                     "parameters": [
-                        {"name": "text", "in": "query", "required": True, "schema": {"type": "string"}},
-                        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 10}},
-                        *_FACET_PARAMS,
+                        {"name": "text", "in": "query", "required": True, "example": "atelier cuisine avec les parents",
+                         "description": f"Texte libre (1 à {settings.MAX_SIMILAR_CHARS} caractères).",
+                         "schema": {"type": "string", "minLength": 1, "maxLength": settings.MAX_SIMILAR_CHARS}},
+                        _limit_param(settings, 10),
+                        *facet_params,
                     ],
                     "responses": {"200": {"description": "Actions semblables", "content": {"application/json": {
                         "schema": {"$ref": "#/components/schemas/HitList"}}}}, "400": _ERROR},
                 },
                 "post": {
                     "summary": "Actions semblables à la description d'un projet (jusqu'à une page de texte et plus)",
+                    "description": f"Corps JSON d'au plus {settings.MAX_BODY_BYTES} octets (au-delà : 413).",
+                    "x-maxBodyBytes": settings.MAX_BODY_BYTES,
                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
                         "type": "object", "required": ["text"],
-                        "properties": {"text": {"type": "string"}, "limit": {"type": "integer", "minimum": 1},
+                        "example": {"text": "Nous voulons ouvrir un jardin partagé avec les habitants du quartier.",
+                                    "limit": 5},
+                        "properties": {"text": {"type": "string", "minLength": 1,
+                                                "maxLength": settings.MAX_SIMILAR_CHARS},
+                                       "limit": {"type": "integer", "minimum": 1,
+                                                 "maximum": settings.MAX_SIMILAR_LIMIT},
                                        **{name: {"oneOf": [{"type": "string"},
                                                            {"type": "array", "items": {"type": "string"}}]}
                                           for name in PUBLIC_FACETS}}}}}},
@@ -116,6 +160,7 @@ def openapi_document(server_url: str) -> dict:
                         "schema": {"$ref": "#/components/schemas/HitList"}}}}, "400": _ERROR, "413": _ERROR},
                 },
             },
+            **observatory_paths(settings, facet_params, _query_param(settings), _sort_param(), _ERROR),
             "/api/openapi.json": {"get": {
                 "summary": "Cette description OpenAPI",
                 "responses": {"200": {"description": "Document OpenAPI 3.1", "content": {
@@ -123,7 +168,9 @@ def openapi_document(server_url: str) -> dict:
             }},
             "/api/suggest": {"get": {
                 "summary": "Complétions (titres puis mots de l'index), insensibles aux accents",
-                "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}],
+                "parameters": [{"name": "q", "in": "query", "example": "jar",
+                                "description": f"Début de mot ou de titre (tronqué à {SUGGEST_QUERY_CHARS} caractères).",
+                                "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "Complétions", "content": {"application/json": {"schema": {
                     "type": "object", "properties": {"query": {"type": "string"},
                                                      "suggestions": {"type": "array", "items": {"type": "string"}}}}}}}},
@@ -131,6 +178,8 @@ def openapi_document(server_url: str) -> dict:
         },
         "components": {"schemas": {
             "Hit": _HIT,
+            "Statistics": STATISTICS_SCHEMA,
+            "Index": INDEX_SCHEMA,
             "HitList": {"type": "object", "properties": {"hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}},
             "FacetValue": {"type": "object", "properties": {
                 "value": {"type": "string"}, "label": {"type": "string", "description": "Libellé affiché"},
@@ -144,12 +193,13 @@ def openapi_document(server_url: str) -> dict:
                     "type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}},
                 "suggestion": {"type": ["string", "null"]}, "relaxed": {"type": "boolean"},
                 "similarity": {"type": "boolean"}, "took_ms": {"type": "number"},
+                "semantic": {"type": "boolean", "description": "semantic layer (meaning of the text) available"},
                 "expansions": {"type": "array", "items": {"type": "string"},
                                "description": "Expressions équivalentes ajoutées à la recherche (synonymes, sigles)."},
                 "corrections": {"type": "array", "description": "Mots corrigés (fautes de frappe) aussi cherchés.",
                                 "items": {"type": "object", "properties": {
                                     "typed": {"type": "string"}, "corrected": {"type": "string"}}}},
-                "filters": {"type": "object"}}},
+                "filters": {"type": "object"}, "index": {"$ref": "#/components/schemas/Index"}}},
             "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
                 "code": {"type": "string"}, "message": {"type": "string"}}}}},
         }},

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any, Protocol
 
@@ -19,6 +20,9 @@ from .query import clean_query
 from .results import SORTS, SearchRequest
 
 MAX_FILTER_VALUE_CHARS = 200
+# Zero-width, bidi and other format characters (Unicode category Cf): invisible, so deleted, not spaced.
+_INVISIBLE = re.compile("[" + "".join(re.escape(chr(c)) for c in range(0x110000)
+                                      if unicodedata.category(chr(c)) == "Cf") + "]")
 SORT_LABELS = {"relevance": "pertinence", "year": "année", "title": "titre", "department": "département"}
 RANGE_PARAMS: tuple[str, ...] = tuple(f"{name}_{end}" for name in RANGE_FIELDS for end in ("min", "max"))
 MAX_RANGE_VALUE = 10**9
@@ -99,10 +103,15 @@ def parse_facet_limit(args: MultiMapping, name: str = "facet_limit") -> int | No
     return _int_param(args, name, None, 1, 100_000)
 
 
+def visible_text(text: str) -> str:
+    """The text without its invisible format characters (`Sant\u200eé` → `Santé`)."""
+    return _INVISIBLE.sub("", text)
+
+
 def parse_filters(args: MultiMapping, settings: Settings) -> dict[str, list[str]]:
     filters: dict[str, list[str]] = {}
     for name in PUBLIC_FACETS:
-        values = [clean_query(str(v)) for v in args.getlist(name)]
+        values = [clean_query(visible_text(str(v))) for v in args.getlist(name)]
         values = [v for v in values if v]
         if len(values) > settings.MAX_FILTER_VALUES:
             raise InvalidParameter(f"trop de valeurs pour le filtre « {name} » (maximum {settings.MAX_FILTER_VALUES})")
@@ -112,6 +121,8 @@ def parse_filters(args: MultiMapping, settings: Settings) -> dict[str, list[str]
             _check_year(values)
         if values:
             filters[name] = values
+    if sum(map(len, filters.values())) > settings.MAX_FILTERS:
+        raise InvalidParameter(f"trop de filtres (maximum {settings.MAX_FILTERS} valeurs, toutes facettes comprises)")
     return filters
 
 
@@ -124,13 +135,14 @@ def parse_query_text(raw: Any, settings: Settings, name: str = "q") -> str:
     return text
 
 
-def parse_search_request(args: MultiMapping, settings: Settings) -> SearchRequest:
+def parse_search_request(args: MultiMapping, settings: Settings, counts_only: bool = False) -> SearchRequest:
+    """A validated search; `counts_only` accepts `per_page=0` (total and facets, no hits)."""
     query = parse_query_text(args.get("q"), settings)
     sort = str(args.get("sort") or "relevance")
     if sort not in SORTS:
         raise InvalidParameter(f"tri inconnu « {sort[:40]} » : valeurs possibles {', '.join(SORTS)}")
     page = _int_param(args, "page", 1, 1, settings.MAX_PAGE)
-    per_page = _int_param(args, "per_page", settings.DEFAULT_PER_PAGE, 1, settings.MAX_PER_PAGE)
+    per_page = _int_param(args, "per_page", settings.DEFAULT_PER_PAGE, 0 if counts_only else 1, settings.MAX_PER_PAGE)
     return SearchRequest.make(query, parse_filters(args, settings), page, per_page, sort, parse_ranges(args))
 
 

@@ -13,7 +13,7 @@ from whoosh import query as wq
 from whoosh.qparser import FieldsPlugin, MultifieldParser, OperatorsPlugin, plugins
 from whoosh.qparser.syntax import AndGroup, OrGroup
 
-from indexer.analysis import analyze, fold
+from indexer.analysis import acronym_of, analyze, fold
 from indexer.schema import PUBLIC_FACETS, TEXT_FIELD_BOOSTS
 
 LONG_QUERY_TERMS = 12
@@ -207,6 +207,20 @@ def has_operators(text: str) -> bool:
     `-mot` does not count: pasted text often has bullets glued to words ("-Créer du lien").
     """
     return bool(_OPERATOR_SYNTAX.search(text))
+
+
+def unshouted(text: str) -> str:
+    """A query typed all in capitals (caps lock) with its words lowercased, but operators and listed acronyms.
+
+    Otherwise every short word of "AIDE AUX DEVOIRS" would be read as an acronym.
+    """
+    words = _WORD.findall(text)
+    if len(words) < 2 or any(ch.islower() for ch in text):
+        return text
+    def lower(match: re.Match) -> str:
+        word = match.group()
+        return word if word in _OPERATOR_WORDS or acronym_of(word) else word.lower()
+    return _WORD.sub(lower, text)
 
 
 def is_paragraph(text: str) -> bool:

@@ -14,7 +14,7 @@ optional: they add to the score but are never required.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from whoosh import query as wq
@@ -32,6 +32,8 @@ COVERAGE_POWER = 3.0
 class Unit:
     query: wq.Query
     optional: bool = False
+    term: str | None = None
+    """The one index term the unit stands for (a word; its correction once corrected), else None."""
 
 
 @dataclass(frozen=True)
@@ -49,18 +51,19 @@ class Plan:
         return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def split_plan(q: wq.Query, is_optional) -> Plan:
+def split_plan(q: wq.Query, is_optional, term_of) -> Plan:
     """The units and exclusions of a parsed query's top level.
 
-    `is_optional(unit_query)` tells the filler words. A top-level Or (`jardin
+    `is_optional(unit_query)` tells the filler words, `term_of(unit_query)` the
+    one term a unit searches (None for a phrase or a group). A top-level Or (`jardin
     OR potager`) is one unit; so is anything else that is not an And.
     """
     children = list(q.subqueries) if isinstance(q, wq.And) else [q]
     exclusions = tuple(child.query for child in children if isinstance(child, wq.Not))
     positives = [child for child in children if not isinstance(child, wq.Not)]
-    units = tuple(Unit(child, bool(is_optional(child))) for child in positives)
+    units = tuple(Unit(child, bool(is_optional(child)), term_of(child)) for child in positives)
     if units and all(unit.optional for unit in units):
-        units = tuple(Unit(unit.query) for unit in units)
+        units = tuple(replace(unit, optional=False) for unit in units)
     return Plan(units, exclusions)
 
 

@@ -74,6 +74,8 @@ class SearchResponse:
     similarity: bool
     took_ms: float
     generation: str
+    semantic: bool = False
+    """Whether the semantic layer (fiche vectors and query embeddings) was available."""
     expansions: tuple[str, ...] = ()
     """Equivalent expressions the search was widened to (synonyms, acronym long forms)."""
     corrections: tuple[tuple[str, str], ...] = ()
@@ -81,4 +83,6 @@ class SearchResponse:
 
     @property
     def page_count(self) -> int:
+        if not self.per_page:
+            return 1
         return max(1, math.ceil(self.total / self.per_page))

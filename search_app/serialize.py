@@ -65,6 +65,7 @@ def response_to_dict(response: SearchResponse, url_for_id: Callable[[str], str] 
         "suggestion": response.suggestion,
         "relaxed": response.relaxed,
         "similarity": response.similarity,
+        "semantic": response.semantic,
         "expansions": list(response.expansions),
         "corrections": [{"typed": typed, "corrected": corrected} for typed, corrected in response.corrections],
         "took_ms": response.took_ms,

@@ -22,6 +22,7 @@ from .matching import Evaluation, IndexStatistics, QueryEvaluator
 from .postings import PostingsCache
 from .query import QueryParser
 from .ranges import NumberColumns
+from .semantic import SemanticVectors, load_vectors
 
 
 @dataclass
@@ -47,6 +48,8 @@ class Snapshot:
     """Per document, its département's rank in alphabetical order (accents ignored); last without one."""
     value_keys: dict = field(default_factory=dict)
     """Per facet, its values by folded spelling (filled by `facet_values.resolve_value`)."""
+    semantic: SemanticVectors | None = None
+    """The fiche vectors, None when the semantic layer is off (lexical search only)."""
     _local: threading.local = field(default_factory=threading.local)
 
     def searcher(self):
@@ -69,6 +72,10 @@ class Snapshot:
             return Evaluation(self.facets.all_docs(), np.zeros(self.stats.doc_count, dtype=np.float32))
         return self.evaluator().evaluate(q)
 
+    def similarities(self, text: str) -> np.ndarray | None:
+        """Cosine similarity of a text to every document; None when the semantic layer is off."""
+        return self.semantic.similarities(text) if self.semantic is not None else None
+
     def title(self, docnum: int) -> str:
         return self.searcher().stored_fields(docnum).get("title", "")
 
@@ -76,7 +83,7 @@ class Snapshot:
         return Fiche.from_dict(stored_record(self.searcher().stored_fields(docnum)))
 
 
-def open_snapshot(index_root: Path, postings_budget: int) -> Snapshot:
+def open_snapshot(index_root: Path, postings_budget: int, semantic: bool = True) -> Snapshot:
     generation, ix = open_current(index_root)
     reader = ix.reader()
     try:
@@ -90,9 +97,10 @@ def open_snapshot(index_root: Path, postings_budget: int) -> Snapshot:
     year_key = np.array([int(y) if y.isdigit() else 0 for y in years], dtype=np.int32)
     title_rank = np.empty(len(folded_titles), dtype=np.int32)
     title_rank[np.argsort(np.array(folded_titles, dtype=object), kind="stable")] = np.arange(len(folded_titles))
+    vectors = load_vectors(generation.path, stats.doc_count) if semantic else None
     return Snapshot(generation, ix, facets, QueryParser(ix.schema), stats,
                     PostingsCache(postings_budget), year_key, title_rank, TitleStarts(folded_titles), numbers,
-                    _department_rank(facets))
+                    _department_rank(facets), semantic=vectors)
 
 
 def _department_rank(facets: FacetTable) -> np.ndarray:

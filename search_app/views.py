@@ -29,6 +29,8 @@ VISIBLE_FACET_VALUES = 6
 PAGE_WINDOW = 2
 SIMILAR_LIMIT = 5
 DEFAULT_SORT = "relevance"
+# "Voir N actions sans filtre" costs a second search: offered for typed queries, not pasted pages.
+UNFILTERED_HINT_CHARS = 200
 # Fiche attribute → search facet, for the sections whose values start a filtered search.
 FICHE_FACETS: dict[str, str] = {"status": "status", "dimension": "dimension", "keywords": "keyword",
                                 "public": "public"}
@@ -113,6 +115,15 @@ class SearchState:
         if self.view != "cartes":
             fields.append(("view", self.view))
         return fields
+
+    def selection_url(self, endpoint: str, **extra: str) -> str:
+        """The URL of another view of the same selection (query, filters, sort; no paging)."""
+        params: dict[str, str | list[str]] = {"q": self.query} if self.query else {}
+        for name, values in self.filters:
+            params[name] = list(values)
+        if self.sort != DEFAULT_SORT:
+            params["sort"] = self.sort
+        return url_for(endpoint, **params, **extra)
 
     def with_page(self, page: int) -> SearchState:
         return replace(self, page=page)
@@ -300,7 +311,7 @@ def index():
     if response.similarity and best is None and response.total:
         best = engine().search(replace(search_request, page=1, per_page=1)).hits[0].score
     unfiltered_total = None
-    if response.total == 0 and state.query and state.has_filters:
+    if response.total == 0 and state.query and state.has_filters and len(state.query) <= UNFILTERED_HINT_CHARS:
         unfiltered_total = engine().search(SearchRequest.make(state.query, per_page=1)).total
     return render_template(
         "index.html",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from indexer.parse import parse_corpus
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE_CORPUS = PROJECT_DIR / "corpus"
+# One embedding cache for every index the tests build (and their subprocesses): a fiche is embedded once.
+os.environ.setdefault("SEARCH_EMBEDDINGS_CACHE", str(PROJECT_DIR / "var" / "test-embeddings-cache"))
 
 
 @pytest.fixture(scope="session")

@@ -185,7 +185,8 @@ def test_search_engine_finds_hyphenated_and_unaccented_words(small_index):
 
 french_text = st.text(alphabet=st.sampled_from(list("aàâeéèêiîoôuùûcçœæbdfgjlmnpqrstvxyzAÉ' ’-_.,\n0123456789")),
                       max_size=120)
-WORDY = ["l'été", "qu’ils", "jardins", "partagés", "de", "la", "Élise", "qqfinqq", "œuvre", "vélos", "x"]
+WORDY = ["l'été", "qu’ils", "jardins", "partagés", "de", "la", "Élise", "qqfinqq", "œuvre", "vélos", "x",
+         "CAF", "caf", "café", "FETE", "PRE", "pré", "d'ALSH", "LES", "FPH"]
 
 
 def chain_terms(analyzer, text: str) -> list[str]:
@@ -257,3 +258,29 @@ def test_word_terms_are_aligned_with_the_words(words):
 
 def test_word_terms_keep_stop_words_as_none():
     assert word_terms(["Les", "jardins", "de", "l'atelier", "été"]) == [None, "jardin", None, "ateli", None]
+
+
+# -- acronyms ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("La CAF", ["CAF"]),
+    ("la caf", ["CAF"]),
+    ("le café", ["caf"]),
+    ("l'ALSH", ["ALSH"]),
+    ("un pré", ["pre"]),
+    ("le PRE", ["PRE"]),
+    ("FETE DE QUARTIER", ["fet", "FETE", "quarti"]),
+    ("LES ENFANTS", ["enfant"]),
+])
+def test_acronyms_are_terms_of_their_own(text, expected):
+    assert analyze(text) == expected
+
+
+def test_capitals_in_a_query_look_for_the_acronym_only():
+    analyzer = french_analyzer()
+    assert [t.text for t in analyzer("FETE", mode="query")] == ["FETE"]
+    assert [t.text for t in analyzer("fete", mode="query")] == ["fet"]
+
+
+def test_no_phrase_pair_is_made_with_a_capitals_term():
+    assert bigram_analyzer().terms("FETE DE QUARTIER") == ["fet_quarti"]

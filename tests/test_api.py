@@ -18,7 +18,7 @@ from search_app.expansion import vocabulary
 from conftest import by_title
 
 RESPONSE_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "took_ms",
-                 "relaxed", "similarity", "sort", "filters", "expansions", "corrections"}
+                 "relaxed", "similarity", "semantic", "sort", "filters", "expansions", "corrections", "index"}
 HIT_KEYS = {"id", "url", "title", "structure", "department", "year", "status", "dimension",
             "public", "keywords", "snippet", "score"}
 FACETS = ("dimension", "public", "keyword", "status", "region", "department", "year",
@@ -291,7 +291,7 @@ def test_page_beyond_the_last_is_empty(client):
 
 @pytest.mark.parametrize("query, name", [
     ({"page": "0"}, "page"), ({"page": "-1"}, "page"), ({"page": "abc"}, "page"), ({"page": "1.5"}, "page"),
-    ({"page": "101"}, "page"), ({"per_page": "0"}, "per_page"), ({"per_page": "51"}, "per_page"),
+    ({"page": "101"}, "page"), ({"per_page": "51"}, "per_page"),
     ({"per_page": "-3"}, "per_page"), ({"per_page": "dix"}, "per_page"), ({"per_page": "1e3"}, "per_page"),
 ])
 def test_bad_paging_is_a_400_in_french(client, query, name):
@@ -387,6 +387,7 @@ def test_action_is_the_whole_fiche(client, sample_fiches):
     fiche = by_title(sample_fiches, "Sortie Turin")
     data = get_json(client, f"/api/actions/{fiche.id}")
     url = data.pop("url")
+    data.pop("index")  # the data version every JSON answer carries (issue 14)
     assert data == json.loads(json.dumps(fiche.to_dict()))
     assert urlsplit(url).path == f"/actions/{fiche.id}"
 
@@ -531,3 +532,60 @@ def test_lone_surrogate_echoed_in_an_error_is_still_valid_json(client):
                            content_type="application/json")
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_parameter"
+
+
+def test_suggest_does_not_echo_invisible_characters(client):
+    data = client.get("/api/suggest?q=jar\u200bdi\u202en\u2066").get_json()
+    assert data["query"] == "jardin"
+    assert "Jardin partagé: un outil de lien social et de participation citoyenne" in data["suggestions"]
+    assert not any(ch in "".join(data["suggestions"]) for ch in "\u200b\u202e\u2066")
+
+
+def test_bidi_mark_inside_a_filter_value_finds_the_value(client):
+    plain = client.get("/api/search?keyword=Sant%C3%A9").get_json()
+    marked = client.get("/api/search?keyword=Sant%E2%80%8E%C3%A9").get_json()
+    assert plain["total"] > 0 and marked["total"] == plain["total"]
+    assert marked["filters"] == {"keyword": ["Santé"]}
+
+
+# -- semantic layer on and off -------------------------------------------------------
+
+
+LONG_TEXT = ("Nous aimerions proposer aux parents et à leurs adolescents une escapade d'un jour dans une grande "
+             "ville italienne du Piémont, au-delà des Alpes, pour découvrir son marché et ses monuments.")
+
+
+def lexical_client(sample_index, sample_corpus, **config):
+    from search_app import create_app
+
+    app = create_app({"INDEX_DIR": sample_index, "CORPUS_DIR": sample_corpus, "BUILD_IF_MISSING": False, **config})
+    return app.test_client()
+
+
+def test_semantic_layer_is_reported_on_healthz_and_every_search(client):
+    assert client.get("/healthz").get_json()["semantic"] is True
+    assert get_json(client, "/api/search", {"q": "jardin"})["semantic"] is True
+    assert get_json(client, "/api/search", {"q": LONG_TEXT})["semantic"] is True
+    assert post_similar(client, {"text": LONG_TEXT, "limit": 1})["hits"][0]["title"] == "Sortie Turin"
+
+
+@pytest.mark.parametrize("how", ["setting", "environment", "no model"])
+def test_without_the_semantic_layer_search_is_lexical_and_says_so(sample_index, sample_corpus, sample_fiches,
+                                                                  monkeypatch, how):
+    config = {}
+    if how == "setting":
+        config["SEMANTIC"] = False
+    elif how == "environment":
+        monkeypatch.setenv("SEARCH_SEMANTIC", "false")
+    else:
+        from search_app import semantic
+        monkeypatch.setattr(semantic, "embedder", lambda: None)
+    lexical = lexical_client(sample_index, sample_corpus, **config)
+    assert lexical.get("/healthz").get_json()["semantic"] is False
+    data = get_json(lexical, "/api/search", {"q": "jardin"})
+    assert data["semantic"] is False and data["hits"][0]["title"].startswith("Jardin partagé")
+    long = get_json(lexical, "/api/search", {"q": LONG_TEXT})
+    assert long["semantic"] is False and long["similarity"] is True and long["hits"]
+    assert post_similar(lexical, {"text": LONG_TEXT, "limit": 3})["hits"]
+    fiche = by_title(sample_fiches, ATELIERS)
+    assert len(get_json(lexical, f"/api/actions/{fiche.id}/similar", {"limit": 5})["hits"]) == 5

@@ -243,3 +243,15 @@ def test_relevance_reports_an_unreadable_query_line(eval_set, sample_corpus):
     result = CliRunner().invoke(main, ["--eval", str(eval_set), "--corpus", str(sample_corpus), "--only", "ours"])
     assert result.exit_code == 1
     assert "queries.jsonl:4: requête illisible" in result.output
+
+
+def test_crafted_worst_cases_answer_200_or_400_never_500(client):
+    from benchmarks.worst_case import crafted_cases, send
+
+    cases = crafted_cases()
+    assert len(cases) >= 20
+    statuses = {case.name: send(client, case).status_code for case in cases}
+    assert set(statuses.values()) <= {200, 400}, statuses
+    assert statuses["similaires : JSON imbriqué ×1 000"] == 400
+    assert statuses["50 valeurs × 6 filtres (refusé)"] == 400
+    assert statuses["mot de 10 000 lettres, page + filtre"] == 200

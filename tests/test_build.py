@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import os
 import signal
@@ -20,6 +21,7 @@ from indexer.build import (
     GENERATIONS_DIR,
     build_index,
     build_lock,
+    fall_back_to_previous,
     open_current,
     read_current,
     remove_fiche,
@@ -27,6 +29,7 @@ from indexer.build import (
 )
 from indexer.errors import BuildBusy, FicheNotFound, IndexCorrupt, IndexNotFound
 from indexer.fiche import Fiche
+from indexer.generations import file_crc32
 from indexer.schema import TEXT_FIELD_BOOSTS
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -398,3 +401,112 @@ def test_incremental_generations_get_their_own_manifest(index_root):
     assert listed == {f.name: f.stat().st_size for f in path.iterdir()
                       if f.name not in ("generation.json", "MAIN_WRITELOCK")}
     assert doc_count(index_root) == 15
+
+
+# -- leftovers of crashes, full disks, damaged generations ---------------------------------------
+
+def overwrite_postings(root: Path, size: int = 64 * 1024) -> Path:
+    """Overwrites `size` bytes in the middle of the served postings file, keeping its size."""
+    postings = _segment_files(root, ".pst")[0]
+    length = postings.stat().st_size
+    with open(postings, "r+b") as handle:
+        handle.seek(max(0, length // 2 - size // 2))
+        handle.write(b"\xa5" * min(size, length))
+    assert postings.stat().st_size == length
+    return postings
+
+
+def test_leftovers_are_removed_before_the_new_generation_is_written(index_root, sample_fiches):
+    previous = read_current(index_root).name
+    served = build_index(sample_fiches, index_root).generation.name
+    stale = index_root / GENERATIONS_DIR / "99999999999999999999-7"
+    stale.mkdir()
+    (stale / "MAIN_x.pst").write_bytes(b"\0" * 4096)
+    (index_root / f"{CURRENT_FILE}.4242.tmp").write_text("99999999999999999999-7")
+    (index_root / f"{CURRENT_FILE}.{os.getpid()}.tmp").mkdir()
+    seen = {}
+
+    def during(generation):
+        seen["names"] = generation_names(index_root)
+        seen["tmp"] = sorted(p.name for p in index_root.glob("CURRENT.*.tmp"))
+        seen["new"] = generation.name
+
+    build_index(sample_fiches, index_root, before_switch=during)
+    assert seen["names"] == {previous, served, seen["new"]}
+    assert seen["tmp"] == []
+    assert generation_names(index_root) == {served, seen["new"]}
+    assert doc_count(index_root) == 14
+
+
+def test_disk_full_while_writing_current_leaves_nothing_behind(index_root, sample_fiches, monkeypatch):
+    served, names = read_current(index_root).name, generation_names(index_root)
+    real_replace = os.replace
+
+    def full_disk(source, target, *args, **kwargs):
+        if Path(target).name == CURRENT_FILE:
+            raise OSError(errno.ENOSPC, "No space left on device", str(source))
+        return real_replace(source, target, *args, **kwargs)
+
+    monkeypatch.setattr("indexer.build.os.replace", full_disk)
+    with pytest.raises(OSError):
+        build_index(sample_fiches[:3], index_root)
+    assert read_current(index_root).name == served
+    assert generation_names(index_root) == names
+    assert not list(index_root.glob("CURRENT.*.tmp"))
+    monkeypatch.setattr("indexer.build.os.replace", real_replace)
+    build_index(sample_fiches[:3], index_root)
+    assert doc_count(index_root) == 3
+
+
+def test_manifest_records_a_checksum_of_every_file(index_root):
+    path = read_current(index_root).path
+    manifest = json.loads((path / "generation.json").read_text())
+    assert set(manifest["crc32"]) == set(manifest["files"])
+    assert manifest["crc32"] == {name: file_crc32(path / name) for name in manifest["files"]}
+
+
+def test_postings_overwritten_in_place_are_detected_by_verification(index_root):
+    postings = overwrite_postings(index_root)
+    open_current(index_root)[1].close()  # the cheap check cannot see it
+    with pytest.raises(IndexCorrupt) as error:
+        open_current(index_root, verify=True)
+    assert str(error.value) == (
+        f"l'index « {postings.parent} » est illisible (fichier « {postings.name} » endommagé "
+        "(somme de contrôle différente)) : reconstruisez-le avec `python -m indexer build`")
+    with pytest.raises(IndexCorrupt):
+        add_fiches([new_fiche()], index_root)
+
+
+def test_fall_back_serves_the_previous_intact_generation(index_root, sample_fiches):
+    previous = read_current(index_root).name
+    build_index(sample_fiches[:5], index_root)
+    overwrite_postings(index_root)
+    fallback = fall_back_to_previous(index_root)
+    assert fallback is not None and fallback.name == previous
+    assert read_current(index_root).name == previous
+    assert doc_count(index_root) == 14
+
+
+def test_no_fall_back_without_an_older_intact_generation(index_root):
+    served = read_current(index_root).name
+    overwrite_postings(index_root)
+    assert fall_back_to_previous(index_root) is None
+    assert read_current(index_root).name == served
+
+
+def test_the_lock_is_reentrant_within_a_thread_only(index_root, sample_fiches):
+    with build_lock(index_root, timeout=1):
+        build_index(sample_fiches[:2], index_root, lock_timeout=1)
+        outcome = {}
+
+        def other():
+            try:
+                build_index(sample_fiches, index_root, lock_timeout=0.2)
+            except BuildBusy:
+                outcome["busy"] = True
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join()
+        assert outcome == {"busy": True}
+    assert doc_count(index_root) == 2

@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,8 @@ from tests.test_search_cli import hit_ids, search_json
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE = PROJECT_DIR / "corpus" / "actions-centres-sociaux-2015.txt"
-JARDIN_ID = "jardin-partage-un-outil-de-lien-social-et-de-participation-c-15fc0fa4"
-PELOTON_ID = "projet-le-peloton-de-la-construction-1bb428c6"
+JARDIN_ID = "jardin-partage-un-outil-de-lien-social-et-de-participation-c-6e949da9"
+PELOTON_ID = "projet-le-peloton-de-la-construction-464cb8dc"
 
 
 @pytest.fixture
@@ -161,3 +162,118 @@ def test_system_errors_are_reported_in_french(cli, tmp_path):
     code, out, err = cli("build", "--corpus", str(SAMPLE), "--index", str(blocker / "index"))
     assert code == 3
     assert err == f"erreur : ce n'est pas un dossier : {blocker / 'index'}\n"
+
+
+# -- builds that would shrink the served index, the lock around reading the corpus ---------------
+
+def served_copy(tmp_path: Path, sample_index: Path) -> Path:
+    index = tmp_path / "index"
+    shutil.copytree(sample_index, index)
+    return index
+
+
+def test_a_truncated_export_is_refused_unless_forced(cli, search_cli, tmp_path, sample_index):
+    index, corpus = served_copy(tmp_path, sample_index), tmp_path / "corpus"
+    corpus.mkdir()
+    lines = SAMPLE.read_text(encoding="utf-8").split("\n")
+    (corpus / "export.txt").write_text("\n".join(lines[:300]), encoding="utf-8")
+    served = read_current(index).name
+    code, out, err = cli("build", "--corpus", str(corpus), "--index", str(index))
+    assert code == 1
+    assert out == ("4 indexées, 1 rejetées — construction refusée : la nouvelle version perdrait 10 des 14 "
+                   "fiches en service (71 %, maximum 20 %) : l'index en service n'a pas changé "
+                   "(relancez avec --force pour le remplacer quand même)\n")
+    assert read_current(index).name == served
+    code, out, err = cli("build", "--corpus", str(corpus), "--index", str(index), "--force")
+    assert code == 1
+    assert out.startswith("4 indexées, 1 rejetées — génération ")
+    assert search_json(search_cli, index, "")["total"] == 4
+
+
+def test_a_whole_file_rejected_is_named_and_refused(cli, tmp_path, sample_index, monkeypatch):
+    index, corpus = served_copy(tmp_path, sample_index), tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SAMPLE, corpus / "a.txt")
+    (corpus / "b.txt").write_bytes(SAMPLE.read_text(encoding="utf-8").encode("cp1252"))
+    served = read_current(index).name
+    code, out, _ = cli("build", "--corpus", str(corpus), "--index", str(index))
+    assert code == 1
+    assert out.startswith(f"14 indexées, 14 rejetées — construction refusée : fichier(s) entièrement rejeté(s) : "
+                          f"« {corpus / 'b.txt'} » : l'index en service n'a pas changé")
+    assert read_current(index).name == served
+    monkeypatch.setenv("SEARCH_MAX_DROP_PERCENT", "beaucoup")
+    code, _, err = cli("build", "--corpus", str(corpus), "--index", str(index))
+    assert code == 2
+    assert "réglage invalide : SEARCH_MAX_DROP_PERCENT='beaucoup' n'est pas un nombre" in err
+
+
+def test_the_drop_threshold_is_configurable(cli, search_cli, tmp_path, sample_index, monkeypatch):
+    index, corpus = served_copy(tmp_path, sample_index), tmp_path / "corpus"
+    corpus.mkdir()
+    lines = SAMPLE.read_text(encoding="utf-8").split("\n")
+    (corpus / "export.txt").write_text("\n".join(lines[:300]), encoding="utf-8")
+    monkeypatch.setenv("SEARCH_MAX_DROP_PERCENT", "80")
+    code, out, _ = cli("build", "--corpus", str(corpus), "--index", str(index))
+    assert code == 1 and " — génération " in out
+    assert search_json(search_cli, index, "")["total"] == 4
+
+
+def test_a_corpus_file_over_the_size_cap_is_rejected(cli, tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SAMPLE, corpus / "a.txt")
+    (corpus / "b.txt").write_bytes(SAMPLE.read_bytes() * 3)
+    monkeypatch.setenv("SEARCH_MAX_FILE_BYTES", str(SAMPLE.stat().st_size))
+    code, out, err = cli("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"))
+    assert code == 1
+    assert err.startswith(f"{corpus / 'b.txt'}:0: fichier trop volumineux (")
+    assert out.startswith("14 indexées, 0 rejetées, 1 fichier(s) ignoré(s) — génération ")
+
+
+def test_the_lock_is_taken_before_reading_the_corpus(cli, search_cli, tmp_path, sample_index, monkeypatch):
+    """A build started while an `add` holds the lock reads the corpus only once the add is done."""
+    import indexer.cli as cli_module
+    from indexer.build import add_fiches, build_lock
+
+    index, corpus = served_copy(tmp_path, sample_index), tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SAMPLE, corpus / "a.txt")
+    chamonix = Fiche.from_dict({**parse_corpus(SAMPLE).fiches[0].to_dict(), "title": "Sortie Chamonix"})
+    read, held, failures = threading.Event(), threading.Event(), []
+    real_parse = cli_module.parse_corpus
+
+    def parse_and_note(*args, **kwargs):
+        read.set()
+        return real_parse(*args, **kwargs)
+
+    def concurrent_add() -> None:
+        try:
+            with build_lock(index):
+                held.set()
+                read.wait(2)  # the old code read the corpus here, without the lock
+                (corpus / "b.txt").write_text(render_corpus([chamonix]), encoding="utf-8")
+                add_fiches(parse_corpus(corpus / "b.txt").fiches, index)
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    monkeypatch.setattr(cli_module, "parse_corpus", parse_and_note)
+    adder = threading.Thread(target=concurrent_add)
+    adder.start()
+    assert held.wait(10)
+    code, out, err = cli("build", "--corpus", str(corpus), "--index", str(index))
+    adder.join(30)
+    assert not failures
+    assert code == 0, err
+    assert out.startswith("15 indexées, 0 rejetées")
+    assert search_json(search_cli, index, "chamonix")["total"] == 1
+
+
+def test_a_stray_nul_byte_keeps_the_other_fiches_of_the_file(cli, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_bytes(SAMPLE.read_bytes().replace(b"recrudescence", b"recru\x00descence", 1))
+    code, out, err = cli("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"))
+    assert code == 1
+    assert err == (f"{corpus / 'a.txt'}:42: caractère nul (octet 0x00 en colonne 27) ; "
+                   "fiche « Les grossesses juvéniles » rejetée\n")
+    assert out.startswith("13 indexées, 1 rejetées — génération ")

@@ -133,6 +133,27 @@ class TestCors:
         for response in (allowed, refused):
             assert "Access-Control-Allow-Credentials" not in response.headers
 
+    def test_allow_list_answers_vary_by_origin_even_when_refused(self, sample_index, sample_corpus):
+        client = cors_client(sample_index, sample_corpus, ("https://a.example",))
+        for origin in ("https://a.example", "https://b.example", None):
+            response = client.get("/api/search?q=jardin", headers={"Origin": origin} if origin else {})
+            assert "Origin" in response.headers.get("Vary", ""), origin
+
+    def test_preflight_allows_cross_origin_post_of_json_to_similar(self, client):
+        preflight = client.options("/api/similar", headers={
+            "Origin": "https://federation.example", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type"})
+        assert preflight.status_code == 200
+        assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+        assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+        assert "content-type" in preflight.headers["Access-Control-Allow-Headers"].lower()
+        posted = client.post("/api/similar", json={"text": "jardin partagé"},
+                             headers={"Origin": "https://federation.example"})
+        assert posted.status_code == 200 and posted.headers["Access-Control-Allow-Origin"] == "*"
+        search = client.options("/api/search", headers={"Origin": "https://federation.example",
+                                                         "Access-Control-Request-Method": "GET"})
+        assert search.headers["Access-Control-Allow-Methods"] == "GET"
+
     def test_html_pages_have_no_cors(self, client):
         response = client.get("/embed", headers={"Origin": "https://federation.example"})
         assert "Access-Control-Allow-Origin" not in response.headers

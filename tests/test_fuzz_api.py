@@ -172,7 +172,7 @@ def test_page_bounds_are_enforced(app, limits, page, per_page):
     response = app.test_client().get("/api/search", query_string={"q": "parents", "page": page, "per_page": per_page})
     data = assert_json_answer(response)
     page_ok = 1 <= page <= limits.MAX_PAGE
-    per_page_ok = 1 <= per_page <= limits.MAX_PER_PAGE
+    per_page_ok = 0 <= per_page <= limits.MAX_PER_PAGE  # per_page=0: counts only (issue 14)
     if page_ok and per_page_ok:
         assert response.status_code == 200
         assert (data["page"], data["per_page"]) == (page, per_page)
@@ -180,7 +180,8 @@ def test_page_bounds_are_enforced(app, limits, page, per_page):
         assert response.status_code == 400
         assert data["error"]["code"] == "invalid_parameter"
         bad = "page" if not page_ok else "per_page"
-        assert f"« {bad} » doit être compris entre 1 et" in data["error"]["message"]
+        low = 1 if bad == "page" else 0
+        assert f"« {bad} » doit être compris entre {low} et" in data["error"]["message"]
 
 
 @FUZZ_SMALL
@@ -234,7 +235,7 @@ def test_page_depth_and_page_size_limits(app, limits):
         f"le paramètre « page » doit être compris entre 1 et {limits.MAX_PAGE} (reçu {limits.MAX_PAGE + 1})")
     wide = client.get("/api/search", query_string={"per_page": limits.MAX_PER_PAGE + 1})
     assert wide.status_code == 400
-    assert "« per_page » doit être compris entre 1 et" in wide.get_json()["error"]["message"]
+    assert "« per_page » doit être compris entre 0 et" in wide.get_json()["error"]["message"]  # 0: counts only
     huge = client.get("/api/search", query_string={"page": "9" * 5000})
     assert huge.status_code == 400
     assert "nombre entier" in huge.get_json()["error"]["message"]

@@ -70,3 +70,12 @@ def test_passage_is_the_window_with_most_matches_and_is_escaped():
     assert passage.count("<mark>") == 2
     assert "<mark>jardin</mark> partagé" in passage and "<mark>jardins</mark>" in passage
     assert highlight_passage("<b>aucun</b>", frozenset(analyze("jardin"))) == ""
+
+
+def test_acronyms_are_marked_but_not_the_words_they_look_like():
+    from search_app.highlight import highlight_passage
+
+    text = "La CAF finance le café des parents. FETE DE QUARTIER."
+    assert highlight_passage(text, frozenset(analyze("CAF"))).count("<mark>") == 1
+    assert "<mark>CAF</mark>" in highlight_passage(text, frozenset(analyze("CAF")))
+    assert "<mark>FETE</mark>" in highlight_passage(text, frozenset(["FETE"]))

@@ -169,9 +169,9 @@ def test_ids_are_stable_and_url_safe(sample):
     assert len({f.id for f in sample.fiches}) == 14
     for fiche in sample.fiches:
         assert ID_PATTERN.fullmatch(fiche.id), fiche.id
-    assert by_title(sample.fiches, "Sortie Turin").id == "sortie-turin-b8cd07ce"
+    assert by_title(sample.fiches, "Sortie Turin").id == "sortie-turin-74e6c7e5"
     assert by_title(sample.fiches, 'Projet "le peloton de la construction"').id == \
-        "projet-le-peloton-de-la-construction-1bb428c6"
+        "projet-le-peloton-de-la-construction-464cb8dc"
 
 
 def test_two_fiches_with_the_same_title_are_both_kept():
@@ -441,3 +441,14 @@ def test_missing_corpus_folder(tmp_path):
     empty.mkdir()
     assert [str(p) for p in parse_corpus(empty).problems] == [
         f"{empty}:0: aucun fichier .txt dans le dossier du corpus"]
+
+
+def test_a_stray_nul_byte_in_the_first_kilobytes_rejects_only_its_block():
+    data = SAMPLE_BYTES.replace(b"recrudescence", b"recru\x00descence", 1)
+    assert 0 <= data.index(b"\x00") < 8192
+    result = parse_bytes(data, "nul.txt")
+    assert len(result.fiches) == 13
+    assert len(result.problems) == 1
+    assert result.problems[0].rejected == 1
+    assert str(result.problems[0]).startswith("nul.txt:")
+    assert "caractère nul (octet 0x00 en colonne" in str(result.problems[0])

@@ -185,3 +185,8 @@ def test_search_request_normalises_filters():
 def test_operators_with_nothing_to_bind_are_ignored(engine, typed):
     expected = [hit.id for hit in engine.search(SearchRequest.make("jardin")).hits]
     assert [hit.id for hit in engine.search(SearchRequest.make(typed)).hits] == expected
+
+
+def test_a_query_in_capitals_is_read_as_words(engine):
+    assert [hit.id for hit in run(engine, "JARDINS PARTAGÉS").hits] == [hit.id for hit in run(engine, "jardins partagés").hits]
+    assert run(engine, "JARDIN OR TURIN").total == run(engine, "jardin OR turin").total == 2

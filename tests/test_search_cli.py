@@ -13,8 +13,8 @@ import pytest
 from search_app.cli import main
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-JARDIN_ID = "jardin-partage-un-outil-de-lien-social-et-de-participation-c-15fc0fa4"
-PELOTON_ID = "projet-le-peloton-de-la-construction-1bb428c6"
+JARDIN_ID = "jardin-partage-un-outil-de-lien-social-et-de-participation-c-6e949da9"
+PELOTON_ID = "projet-le-peloton-de-la-construction-464cb8dc"
 
 
 @pytest.fixture

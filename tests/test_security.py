@@ -140,6 +140,39 @@ def test_api_errors_are_json_in_french(client, method, path, status, code):
         error["message"].startswith("point d'accès inconnu")
 
 
+@pytest.mark.parametrize(("method", "path", "allowed"), [
+    ("POST", "/api/search", {"GET", "HEAD", "OPTIONS"}), ("PUT", "/api/similar", {"GET", "POST", "HEAD", "OPTIONS"}),
+    ("DELETE", "/", {"GET", "HEAD", "OPTIONS"}), ("POST", "/integrer", {"GET", "HEAD", "OPTIONS"})])
+def test_405_names_the_allowed_methods(client, method, path, allowed):
+    response = client.open(path, method=method)
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers["Allow"].split(",")} == allowed
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("depth", [1000, 50_000])
+def test_deeply_nested_json_body_is_a_400(client, depth):
+    response = client.post("/api/similar", data="[" * depth + "]" * depth, content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_json"
+    nested = client.post("/api/similar", data='{"text": ' * depth + '"x"' + "}" * depth,
+                         content_type="application/json")
+    assert nested.status_code == 400
+
+
+def test_error_page_that_cannot_render_is_still_french_with_headers(app, monkeypatch):
+    import search_app
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("template cassé")
+
+    monkeypatch.setattr(search_app, "render_template", broken)
+    response = app.test_client().get("/page-inconnue")
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    assert "page introuvable" in response.get_data(as_text=True)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
 def test_unknown_page_outside_the_api_is_html(client):
     response = client.get("/page-inconnue")
     assert response.status_code == 404

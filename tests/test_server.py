@@ -8,11 +8,13 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -66,16 +68,18 @@ def server_env(index_dir: Path, corpus_dir: Path, **extra: str) -> dict[str, str
     return child_env(SEARCH_INDEX_DIR=str(index_dir), SEARCH_CORPUS_DIR=str(corpus_dir), **extra)
 
 
-def start_server(tmp_path: Path, sample_corpus: Path, threads: int = 4) -> Server:
+def start_server(tmp_path: Path, sample_corpus: Path, threads: int = 4, workers: int | None = None,
+                 **env: str) -> Server:
     corpus = tmp_path / "corpus"
     if not corpus.exists():
         shutil.copytree(sample_corpus, corpus)
     index_dir, port, log_path = tmp_path / "index", free_port(), tmp_path / "server.log"
+    extra_args = ["--workers", str(workers)] if workers else []
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "search_app.serve", "--host", "127.0.0.1", "--port", str(port),
-             "--threads", str(threads)],
-            cwd=PROJECT_DIR, env=server_env(index_dir, corpus), stdout=log, stderr=subprocess.STDOUT)
+             "--threads", str(threads), *extra_args],
+            cwd=PROJECT_DIR, env=server_env(index_dir, corpus, **env), stdout=log, stderr=subprocess.STDOUT)
     server = Server(process, port, index_dir, log_path)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
@@ -114,7 +118,8 @@ def test_healthz_reports_generation_and_documents(server):
     status, headers, body = get(f"{server.url}/healthz")
     assert status == 200
     assert headers["Content-Type"].startswith("application/json")
-    assert json.loads(body) == {"status": "ok", "generation": read_current(server.index_dir).name, "documents": 14}
+    assert json.loads(body) == {"status": "ok", "generation": read_current(server.index_dir).name, "documents": 14,
+                                "semantic": True}
 
 
 def test_search_over_http(server):
@@ -364,3 +369,195 @@ def test_load_script_runs_against_the_real_server():
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Erreurs : 0" in result.stdout and "RÉSULTAT : OK" in result.stdout
     assert "Arrêt du serveur par SIGTERM : code 0" in result.stdout
+
+
+# -- supervision: dead workers, damaged generations -------------------------------------------------
+
+
+def worker_pids(server: Server) -> set[int]:
+    pid = server.process.pid
+    raw = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    return {int(child) for child in raw.split()}
+
+
+def health(server: Server) -> tuple[int, dict]:
+    status, _, body = get(f"{server.url}/healthz")
+    return status, json.loads(body)
+
+
+def wait_for(condition, timeout: float = 20.0, step: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError(f"condition not met after {timeout} s")
+
+
+def test_a_killed_worker_is_restarted(tmp_path, sample_corpus):
+    server = start_server(tmp_path, sample_corpus, workers=2)
+    try:
+        workers = wait_for(lambda: len(worker_pids(server)) == 2 and worker_pids(server))
+        victim = min(workers)
+        os.kill(victim, signal.SIGKILL)
+        replaced = wait_for(lambda: (lambda now: len(now) == 2 and victim not in now and now)(worker_pids(server)))
+        assert len(replaced & workers) == 1
+        assert wait_for(lambda: health(server)[0] == 200)
+        for _ in range(20):
+            assert get(f"{server.url}/api/search?q=jardin")[0] == 200
+        log = server.log()
+        assert f"le processus de service {victim} s'est arrêté (code -9)" in log
+        assert "processus de service relancé (1 relance(s) dans la dernière minute)" in log
+        assert server.stop() == 0
+    finally:
+        if server.process.poll() is None:
+            server.stop(signal.SIGKILL)
+
+
+def test_a_worker_beyond_the_restart_rate_stays_down_and_health_says_so(tmp_path, sample_corpus):
+    server = start_server(tmp_path, sample_corpus, workers=2, SEARCH_MAX_RESTARTS="0")
+    try:
+        workers = wait_for(lambda: len(worker_pids(server)) == 2 and worker_pids(server))
+        os.kill(min(workers), signal.SIGKILL)
+        wait_for(lambda: len(worker_pids(server)) == 1)
+        status, body = wait_for(lambda: (lambda h: h[0] == 503 and h)(health(server)))
+        assert body["status"] == "degraded"
+        assert body["workers"] == {"expected": 2, "alive": 1}
+        assert body["problems"] == ["1 processus de service sur 2 arrêté(s)"]
+        assert get(f"{server.url}/api/search?q=jardin")[0] == 200
+        assert "plus de 0 relances par minute" in server.log()
+    finally:
+        if server.process.poll() is None:
+            server.stop(signal.SIGKILL)
+
+
+def overwrite_postings(root: Path, size: int = 64 * 1024) -> Path:
+    """Overwrites `size` bytes in the middle of the served postings file, keeping its size."""
+    postings = next(read_current(root).path.glob("*.pst"))
+    length = postings.stat().st_size
+    with open(postings, "r+b") as handle:
+        handle.seek(max(0, length // 2 - size // 2))
+        handle.write(b"\xa5" * min(size, length))
+    return postings
+
+
+def test_serve_on_overwritten_postings_exits_3_with_one_french_line(fresh_index, sample_corpus):
+    postings = overwrite_postings(fresh_index)
+    result = run_serve(fresh_index, sample_corpus, SEARCH_BUILD_IF_MISSING="0")
+    assert result.returncode == 3
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"Erreur : l'index « {postings.parent} » est illisible (fichier « {postings.name} » endommagé "
+        "(somme de contrôle différente)) : reconstruisez-le avec `python -m indexer build`")
+
+
+def test_overwritten_postings_at_start_fall_back_to_the_previous_generation(fresh_index, sample_corpus,
+                                                                             sample_fiches):
+    from indexer.build import build_index
+    from search_app import create_app
+
+    previous = read_current(fresh_index).name
+    build_index(sample_fiches[:4], fresh_index)
+    overwrite_postings(fresh_index)
+    app = create_app({"INDEX_DIR": fresh_index, "CORPUS_DIR": sample_corpus, "BUILD_IF_MISSING": False})
+    assert read_current(fresh_index).name == previous
+    assert app.test_client().get("/healthz").get_json() == {"status": "ok", "generation": previous,
+                                                            "documents": 14, "semantic": True}
+
+
+def test_overwritten_postings_at_start_are_rebuilt_without_a_previous_generation(fresh_index, sample_corpus):
+    from search_app import create_app
+
+    damaged = read_current(fresh_index).name
+    overwrite_postings(fresh_index)
+    app = create_app({"INDEX_DIR": fresh_index, "CORPUS_DIR": sample_corpus, "BUILD_IF_MISSING": True})
+    health_body = app.test_client().get("/healthz").get_json()
+    assert health_body["status"] == "ok" and health_body["documents"] == 14
+    assert health_body["generation"] != damaged
+
+
+# -- facing clients directly: idle sockets, slow clients, huge bodies ------------------------------
+
+
+def slowloris(port: int, stop: threading.Event, seconds: float = 8.0) -> int:
+    """A client that sends one header byte every 100 ms (bounded: stops after `seconds`); returns bytes sent."""
+    sent = 0
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Lent: ")
+        deadline = time.monotonic() + seconds
+        while not stop.is_set() and time.monotonic() < deadline:
+            try:
+                sock.sendall(b"a")
+            except OSError:
+                break
+            sent += 1
+            stop.wait(0.1)
+    return sent
+
+
+def held_sockets(server: Server) -> int:
+    """Sockets open in the serving processes (connections held, plus the listening one)."""
+    count = 0
+    for pid in worker_pids(server) or {server.process.pid}:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                count += os.readlink(fd).startswith("socket:")
+            except OSError:
+                pass
+    return count
+
+
+def test_idle_sockets_and_a_slow_client_do_not_deny_service(tmp_path, sample_corpus):
+    server = start_server(tmp_path, sample_corpus, workers=2)
+    idle: list[socket.socket] = []
+    stop = threading.Event()
+    slow = threading.Thread(target=slowloris, args=(server.port, stop), daemon=True)
+    try:
+        for _ in range(300):
+            idle.append(socket.create_connection(("127.0.0.1", server.port), timeout=5))
+        slow.start()
+        wait_for(lambda: held_sockets(server) >= 300, timeout=10)
+        answers = [get(f"{server.url}/api/search?q=jardin&page=1")[0] for _ in range(20)]
+        assert answers == [200] * 20
+        assert health(server)[0] == 200
+    finally:
+        stop.set()
+        slow.join(10)
+        for sock in idle:
+            sock.close()
+        server.stop()
+
+
+def test_a_400_mb_body_is_refused_from_its_headers(server):
+    declared = 400 * 1024 * 1024
+    chunk = b"x" * 65536
+    sent = 0
+    with socket.create_connection(("127.0.0.1", server.port), timeout=20) as sock:
+        sock.sendall(b"POST /api/similar HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: " + str(declared).encode() + b"\r\n\r\n")
+        sock.setblocking(False)
+        response = b""
+        deadline = time.monotonic() + 30
+        while sent < declared and time.monotonic() < deadline:
+            readable, writable, _ = select.select([sock], [sock], [], 1)
+            if readable:
+                break
+            if writable:
+                try:
+                    sent += sock.send(chunk)
+                except (BlockingIOError, InterruptedError):
+                    continue
+                except OSError:
+                    break
+        sock.setblocking(True)
+        sock.settimeout(10)
+        try:
+            while data := sock.recv(65536):
+                response += data
+        except (ConnectionResetError, TimeoutError):
+            pass
+    head, _, body = response.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413 "), response[:200]
+    assert json.loads(body)["error"]["code"] == "payload_too_large"
+    assert sent < 64 * 1024 * 1024, f"{sent} bytes accepted before the refusal"

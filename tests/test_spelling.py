@@ -27,12 +27,14 @@ JARDIN = "Jardin partagé: un outil de lien social et de participation citoyenne
     ("titre:jardim", "titre:jardin"),
     ("Jardim", "Jardin"),
 ])
-def test_suggestion_for_typos(engine, q, expected):
+def test_typos_are_corrected_in_the_results_and_flagged(engine, q, expected):
     response = run(engine, q)
     assert response.suggestion is not None
     assert fold(response.suggestion) == fold(expected)
+    assert response.corrections and all(fold(typed) != fold(fixed) for typed, fixed in response.corrections)
     fixed = run(engine, response.suggestion)
-    assert fixed.total > response.total or (response.relaxed and not fixed.relaxed)
+    assert {hit.id for hit in response.hits} == {hit.id for hit in fixed.hits}
+    assert not fixed.corrections
 
 
 def test_suggestion_keeps_accents_of_the_corpus(engine):
@@ -42,7 +44,7 @@ def test_suggestion_keeps_accents_of_the_corpus(engine):
 
 def test_suggestion_when_relaxed(engine):
     response = run(engine, "jardim turin")
-    assert response.relaxed and response.total == 1
+    assert response.relaxed and response.total == 2
     assert response.suggestion == "jardin turin"
 
 
@@ -77,7 +79,28 @@ def test_suggestion_respects_filters(engine):
     assert response.total == 0 and response.suggestion is None
 
 
-def test_suggestion_offered_when_a_typo_forces_any_word_matching(engine):
+def test_a_typo_is_corrected_instead_of_forcing_partial_matches(engine):
     response = engine.search(SearchRequest.make("jardn partagé"))
-    assert response.relaxed is True
+    assert response.relaxed is False and response.total == 1
+    assert response.hits[0].title.startswith("Jardin partagé")
+    assert response.corrections == (("jardn", "jardin"),)
     assert response.suggestion == "jardin partagé"
+
+
+@pytest.mark.parametrize("q", ["aide aux devoirs", "jardin", "santé", "CAF", "2015"])
+def test_correct_words_and_acronyms_are_never_corrected(engine, q):
+    response = run(engine, q)
+    assert response.corrections == () and response.suggestion is None
+
+
+def test_short_words_are_not_corrected(engine):
+    assert run(engine, "jarn").corrections == ()
+
+
+def test_overlong_words_are_never_corrected(engine):
+    from search_app.spelling import MAX_CORRECTED_CHARS, corrected_query
+
+    searcher = engine.snapshot().searcher()
+    assert corrected_query(searcher, "jardinn") == "jardin"
+    assert corrected_query(searcher, "jardinn" + "x" * MAX_CORRECTED_CHARS) is None
+    assert corrected_query(searcher, "p" + "qwertyuiop" * 999) is None

@@ -744,6 +744,19 @@ def test_fiche_breadcrumb_returns_to_the_results_it_came_from(client, sample_fic
         assert link.attrs["href"] == "/", foreign
 
 
+def test_unfiltered_hint_runs_a_second_search_only_for_typed_queries(app, client, monkeypatch):
+    engine = app.extensions["search_engine"]
+    calls = []
+    search = engine.search
+    monkeypatch.setattr(engine, "search", lambda request: calls.append(request) or search(request))
+    short = client.get("/", query_string={"q": "jardin", "year": "1900"}).get_data(as_text=True)
+    assert len(calls) == 2 and "sans filtre" in short
+    calls.clear()
+    long_query = "jardin " + "x" * 300
+    client.get("/", query_string={"q": long_query, "year": "1900"})
+    assert len(calls) == 1
+
+
 # -- issue 13: drill-down ----------------------------------------------------------------
 
 

@@ -1,45 +1,16 @@
-/* Actions des centres sociaux: embeddable search box, no dependencies (/integrer).
- * API strings only ever reach the page as text nodes. */
+/* Actions des centres sociaux: embeddable search box, no dependencies (see /integrer).
+ * API strings only ever reach the page as text nodes; options are not links (nested-interactive):
+ * Enter or a click opens them. The host's fallback content (inside the target) stays until the API answers. */
 (() => {
 "use strict";
 const FILTERS = ["department", "keyword", "dimension", "public", "status", "year", "region", "partner"];
+const OPTIONS = [...FILTERS, "target", "facets", "limit", "new-tab", "label", "placeholder"];
+const warn = (text) => console.warn(`[recherche-actions] ${text}`);
 const LABELS = { department: "Département", keyword: "Mot clé", dimension: "Dimension", public: "Public", status: "Statut", year: "Année", region: "Région", partner: "Partenaire" };
 const DEBOUNCE_MS = 200;
 const MIN_CHARS = 2;
 const MAX_CHIPS = 8;
 const SRC = /(?:\/static)?\/embed\.js(?:[?#].*)?$/;
-const A = "var(--ac-accent,#0b5cad)";
-const MUTED = "var(--ac-muted,#59636e)";
-const LINE = "var(--ac-border,#d0d7de)";
-const FOCUS = "outline:3px solid var(--ac-focus,#0b5cad59);outline-offset:1px";
-const CSS = `:host{display:block}
-.ac{all:initial;display:block;max-width:var(--ac-max-width,42em);padding:var(--ac-padding,.8em);font-family:var(--ac-font,system-ui,sans-serif);font-size:var(--ac-font-size,16px);line-height:1.45;color:var(--ac-color,#1f2328);background:var(--ac-background,#fff);border:1px solid ${LINE};border-radius:var(--ac-radius,8px)}
-[hidden]{display:none!important}
-form,p{margin:0}
-label{display:block;margin-bottom:.35em;font-weight:600}
-input{display:block;box-sizing:border-box;width:100%;margin:0;padding:.5em .7em;font:inherit;color:inherit;background:var(--ac-input-background,#fff);border:1px solid var(--ac-input-border,#8c959f);border-radius:var(--ac-radius,8px)}
-input:focus{${FOCUS};border-color:${A}}
-button{margin:0;padding:0;font:inherit;color:${A};background:none;border:0;cursor:pointer}
-button:focus-visible,a:focus-visible{${FOCUS}}
-.chips{display:flex;flex-wrap:wrap;gap:.35em;margin-top:.6em}
-.chips p{width:100%;font-size:.85em;color:${MUTED}}
-.chip{padding:.2em .75em;font-size:.85em;border:1px solid;border-radius:999px}
-.chip[aria-pressed=true]{color:var(--ac-accent-contrast,#fff);background:${A};border-color:${A}}
-.status,.suggest{margin-top:.6em;font-size:.9em;color:${MUTED}}
-.status:empty{display:none}
-.suggest button{text-decoration:underline}
-ul{list-style:none;margin:.4em 0 0;padding:0;max-height:var(--ac-max-height,28em);overflow:auto}
-li{border-top:1px solid ${LINE}}
-li a{display:block;padding:.55em .5em;color:inherit;text-decoration:none}
-li a:hover,[aria-selected=true] a{background:var(--ac-highlight,#eef4ff)}
-[aria-selected=true] a{outline:2px solid ${A};outline-offset:-2px}
-.title,.meta,.snippet{display:block}
-.title{font-weight:600;color:${A}}
-.meta{font-size:.82em;color:${MUTED}}
-.snippet{margin-top:.2em;font-size:.88em}
-mark{background:var(--ac-mark,#fff3a3);color:inherit}
-.more{display:inline-block;margin-top:.6em;font-weight:600;color:${A}}`;
-let sheet = null;
 
 const el = (tag, attrs, text) => {
   const node = document.createElement(tag);
@@ -66,8 +37,6 @@ const decode = (text) => text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (all, ref
   return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : all;
 });
 
-/* The API snippet is escaped HTML with <mark> around matches: rebuilt as text nodes and
- * <mark> elements only, anything else stays plain text and is never parsed as HTML. */
 const snippetFragment = (html) => {
   const fragment = document.createDocumentFragment();
   let marked = false;
@@ -82,6 +51,8 @@ const snippetFragment = (html) => {
 const readConfig = (script) => {
   const ds = script.dataset;
   const filters = {};
+  for (const a of script.getAttributeNames()) if (/^data-/.test(a) && !OPTIONS.includes(a.slice(5))) warn(`option inconnue : ${a}`);
+  for (const name of splitValues(ds.facets)) if (!FILTERS.includes(name)) warn(`data-facets : filtre inconnu « ${name} »`);
   for (const name of FILTERS) {
     const values = splitValues(ds[name]);
     if (values.length) filters[name] = values;
@@ -111,19 +82,46 @@ class Widget {
   constructor(host, cfg) {
     Object.assign(this, { cfg, seq: 0, pending: 0, timer: 0, active: -1, options: [], chosen: {}, expanded: {} });
     this.root = host.attachShadow({ mode: "open" });
-    try {
-      if (!sheet) (sheet = new CSSStyleSheet()).replaceSync(CSS);
-      this.root.adoptedStyleSheets = [sheet];
-    } catch (e) {
-      this.root.append(el("style", null, CSS));
-    }
+    this.slot = el("slot");
+    this.down = el("p", { class: "down", role: "status" });
+    this.root.append(this.slot, this.down);
     this.build();
-    if (cfg.facets.length) this.run();
+    this.start();
+  }
+
+  async start() {
+    this.box.hidden = true;
+    try {
+      const [data] = await Promise.all([this.search("", 1), this.style()]);
+      this.box.hidden = false;
+      this.slot.hidden = this.down.hidden = true;
+      this.checkPresets(data.facets || {});
+      this.showChips(data.facets || {});
+    } catch (error) {
+      this.down.textContent = "La recherche des actions est momentanément indisponible.";
+    }
+  }
+
+  async style() {
+    const css = await fetch(`${this.cfg.base}embed.css`, { credentials: "omit" }).then((r) => r.text()).catch(() => "");
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    this.root.adoptedStyleSheets = [sheet];
+  }
+
+  checkPresets(facets) {
+    for (const [name, values] of Object.entries(this.cfg.filters)) {
+      const known = (facets[name] || []).filter((item) => item.count > 0).map((item) => item.value);
+      for (const value of values.filter((v) => !known.includes(v))) {
+        const close = known.find((v) => v.toLowerCase() === value.toLowerCase());
+        warn(`data-${name} : aucune action pour « ${value} »${close ? ` (vouliez-vous dire « ${close} » ?)` : ""}`);
+      }
+    }
   }
 
   build() {
     const { cfg } = this;
-    const box = el("div", { class: "ac", part: "container", lang: "fr" });
+    const box = this.box = el("div", { class: "ac", part: "container", lang: "fr" });
     const form = el("form", { role: "search", part: "form" });
     this.input = el("input", {
       id: "q", part: "input", type: "search", role: "combobox", "aria-autocomplete": "list",
@@ -136,7 +134,10 @@ class Widget {
     this.list = el("ul", { id: "list", part: "results", role: "listbox", "aria-label": "Actions trouvées", "aria-busy": "false" });
     this.more = this.link(el("a", { class: "more", part: "more" }, "Voir toutes les actions"), this.pageUrl());
     this.chips.hidden = this.suggest.hidden = this.list.hidden = true;
-    box.append(form, this.chips, this.status, this.suggest, this.list, this.more);
+    const fixed = el("p", { class: "fixed", part: "presets" }, "Recherche limitée à :");
+    for (const [name, values] of Object.entries(cfg.filters)) values.forEach((v) => fixed.append(" ", el("span", null, `${LABELS[name]} : ${v}`)));
+    fixed.hidden = !Object.keys(cfg.filters).length;
+    box.append(form, fixed, this.chips, this.status, this.suggest, this.list, this.more);
     this.root.append(box);
     form.addEventListener("submit", (event) => { event.preventDefault(); this.run(); });
     this.input.addEventListener("input", () => {
@@ -171,7 +172,6 @@ class Widget {
     return getJson(`${this.cfg.base}api/search?${params}`);
   }
 
-  /* As-you-type: a last word still being typed ("jard") finds nothing; complete it from /api/suggest. */
   async searchTyped(query) {
     const data = await this.search(query);
     if (data.total || !query || /\s$/.test(this.input.value)) return data;
@@ -263,18 +263,22 @@ class Widget {
   }
 
   option(hit, index) {
-    const option = el("li", { id: `opt-${index}`, part: "option", role: "option", "aria-selected": "false" });
-    const anchor = this.link(el("a", { tabindex: "-1" }), `${this.cfg.base}actions/${encodeURIComponent(hit.id)}`);
-    anchor.append(el("span", { class: "title", part: "title" }, hit.title || "Action sans titre"));
+    const href = `${this.cfg.base}actions/${encodeURIComponent(hit.id)}`;
+    const option = el("li", { id: `opt-${index}`, part: "option", role: "option", "aria-selected": "false", "data-href": href });
+    option.append(el("span", { class: "title", part: "title" }, hit.title || "Action sans titre"));
     const meta = [hit.structure, hit.department, hit.year].filter(Boolean).join(" · ");
-    if (meta) anchor.append(el("span", { class: "meta" }, meta));
-    if (hit.snippet) {
-      const snippet = el("span", { class: "snippet" });
-      snippet.append(snippetFragment(hit.snippet));
-      anchor.append(snippet);
-    }
-    option.append(anchor);
+    if (meta) option.append(el("span", { class: "meta" }, meta));
+    if (hit.snippet) option.append(el("span", { class: "snippet" }));
+    if (hit.snippet) option.lastChild.append(snippetFragment(hit.snippet));
+    option.addEventListener("click", () => this.open(href));
     return option;
+  }
+
+  open(href) {
+    const anchor = this.link(el("a"), href);
+    this.root.append(anchor);
+    anchor.click();
+    anchor.remove();
   }
 
   showSuggestion(suggestion) {
@@ -313,7 +317,7 @@ class Widget {
       this.setActive((from + step + n) % n);
     } else if (event.key === "Enter" && open && this.active >= 0) {
       event.preventDefault();
-      this.options[this.active].querySelector("a").click();
+      this.open(this.options[this.active].dataset.href);
     } else if (event.key === "Escape") {
       event.preventDefault();
       if (open) this.expand(false);
@@ -343,7 +347,7 @@ const mount = (script) => {
   const target = findTarget(script);
   if (target && !target.shadowRoot) new Widget(target, readConfig(script));
   else if (!target && document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => mount(script), { once: true });
-  else if (!target) console.warn(`[recherche-actions] élément cible introuvable : ${script.getAttribute("data-target")}`);
+  else if (!target) warn(`élément cible introuvable : ${script.getAttribute("data-target")}`);
 };
 
 const current = document.currentScript;
