@@ -26,7 +26,7 @@ FACET_FIELDS: tuple[str, ...] = (
 )
 
 # Facets offered in the search API and pages, in display order.
-PUBLIC_FACETS: tuple[str, ...] = ("dimension", "public", "keyword", "status", "region", "department", "year",
+PUBLIC_FACETS: tuple[str, ...] = ("dimension", "public", "keyword", "status", "department", "year", "region",
                                   "territory", "initiative", "partner", "funder")
 
 # Facet fields holding one whole number per fiche, filtered by ranges (name_min, name_max).

@@ -96,7 +96,6 @@ def similar():
         if not isinstance(data, dict):
             raise InvalidParameter("corps attendu : un objet JSON comme {\"text\": \"…\", \"limit\": 10}",
                                    code="invalid_json")
-        check_parameters(data.keys(), SIMILAR_PARAMS)
         args: Any = JsonArgs(data)
         raw_text = data.get("text")
     else:

@@ -1,8 +1,9 @@
 """Facet values: a typed filter value resolved to a stored one, and every value of a facet listed.
 
 Resolution: `department=80`, `department=somme` and `department=Somme` are
-the same filter (the official list of départements and régions decides, an
-unknown one is an error naming the closest); for every other facet a value
+the same filter (the official list of départements and régions decides: a
+near miss such as "Sommes" is an error naming the closest, a value like no
+official name is kept and finds nothing); for every other facet a value
 is matched against the snapshot's stored values ignoring case and accents (and
 through its display label), and kept as typed when nothing matches.
 
@@ -21,6 +22,7 @@ from indexer.territory import canonical_departement, canonical_region, closest_d
 
 from .errors import InvalidParameter
 from .labels import value_label
+from .params import check_year
 from .results import FacetValue, SearchRequest, SearchResponse
 
 _WORD_STARTS = re.compile(r"[a-z0-9]+")
@@ -45,13 +47,20 @@ def _stored_keys(snapshot, facet: str) -> dict[str, str]:
 
 def resolve_value(snapshot, facet: str, value: str) -> str:
     """The stored value a typed one means; raises InvalidParameter for an unknown département or région."""
+    if facet == "year":
+        check_year(value)
+        return value
     if facet == "department":
         found = canonical_departement(value)
+        if found is None and not closest_departements(value):
+            return value
         if found is None:
             raise _unknown(facet, value, closest_departements(value), "département")
         return found
     if facet == "region":
         found = canonical_region(value)
+        if found is None and not closest_regions(value):
+            return value
         if found is None:
             raise _unknown(facet, value, closest_regions(value), "région")
         return found

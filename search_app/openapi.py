@@ -21,10 +21,17 @@ def _facet_params(settings: Settings) -> list[dict]:
          "description": (f"Filtre {FACET_LABELS.get(name, name)} (répétable : valeurs combinées par OU ; "
                          f"facettes différentes par ET). Au plus {settings.MAX_FILTER_VALUES} valeurs "
                          f"de {MAX_FILTER_VALUE_CHARS} caractères."),
-         "schema": {"type": "array", "maxItems": settings.MAX_FILTER_VALUES,
-                    "items": {"type": "string", "maxLength": MAX_FILTER_VALUE_CHARS}}}
+         "schema": _filter_schema(name, settings)}
         for name in PUBLIC_FACETS
     ]
+
+
+def _filter_schema(name: str, settings: Settings) -> dict:
+    """A year is four digits (its count limit is in the description); other facets take any text."""
+    if name == "year":
+        return {"type": "array", "items": {"type": "string", "pattern": "^[0-9]{4}$"}}
+    return {"type": "array", "maxItems": settings.MAX_FILTER_VALUES,
+            "items": {"type": "string", "maxLength": MAX_FILTER_VALUE_CHARS}}
 
 
 def _query_param(settings: Settings) -> dict:
@@ -98,13 +105,14 @@ def openapi_document(server_url: str, settings: Settings | None = None) -> dict:
                 "summary": "Toutes les valeurs d'une facette, comptées sous la requête et les filtres, par préfixe",
                 "parameters": [
                     {"name": "name", "in": "path", "required": True, "schema": {"type": "string", "enum": list(PUBLIC_FACETS)}},
-                    {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 10000}},
-                    {"name": "prefix", "in": "query", "schema": {"type": "string", "maxLength": 200},
-                     "description": "Début d'un mot de la valeur (casse et accents ignorés)."},
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1},
-                     "description": "Nombre de valeurs (par défaut : toutes)."},
-                    *facet_params, *_RANGE_PARAMS,
+                    {"name": "q", "in": "query", "schema": {"type": "string"},
+                     "description": f"Comme pour /api/search (au plus {settings.MAX_QUERY_CHARS} caractères)."},
+                    {"name": "prefix", "in": "query", "schema": {"type": "string"},
+                     "description": "Début d'un mot de la valeur (casse et accents ignorés ; 200 caractères lus)."},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer"},
+                     "description": "Nombre de valeurs, au moins 1 (par défaut : toutes)."},
                 ],
+                "description": "Accepte aussi les filtres et les bornes de /api/search (mêmes limites).",
                 "responses": {"200": {"description": "Valeurs", "content": {"application/json": {"schema": {
                     "type": "object", "properties": {
                         "facet": {"type": "string"}, "label": {"type": "string"}, "total": {"type": "integer"},

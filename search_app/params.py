@@ -79,10 +79,9 @@ def check_parameters(names: Iterable[str], known: Iterable[str]) -> None:
                            code="unknown_parameter")
 
 
-def _check_year(values: list[str]) -> None:
-    for value in values:
-        if not _YEAR.fullmatch(value):
-            raise InvalidParameter(f"le filtre « year » attend une année sur quatre chiffres (reçu « {value[:40]} »)")
+def check_year(value: str) -> None:
+    if not _YEAR.fullmatch(value):
+        raise InvalidParameter(f"le filtre « year » attend une année sur quatre chiffres (reçu « {value[:40]} »)")
 
 
 def parse_ranges(args: MultiMapping) -> dict[str, tuple[int | None, int | None]]:
@@ -117,8 +116,6 @@ def parse_filters(args: MultiMapping, settings: Settings) -> dict[str, list[str]
             raise InvalidParameter(f"trop de valeurs pour le filtre « {name} » (maximum {settings.MAX_FILTER_VALUES})")
         if any(len(v) > MAX_FILTER_VALUE_CHARS for v in values):
             raise InvalidParameter(f"une valeur du filtre « {name} » dépasse {MAX_FILTER_VALUE_CHARS} caractères")
-        if name == "year":
-            _check_year(values)
         if values:
             filters[name] = values
     if sum(map(len, filters.values())) > settings.MAX_FILTERS:

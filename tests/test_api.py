@@ -21,7 +21,7 @@ RESPONSE_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "sugges
                  "relaxed", "similarity", "semantic", "sort", "filters", "expansions", "corrections", "index"}
 HIT_KEYS = {"id", "url", "title", "structure", "department", "year", "status", "dimension",
             "public", "keywords", "snippet", "score"}
-FACETS = ("dimension", "public", "keyword", "status", "region", "department", "year",
+FACETS = ("dimension", "public", "keyword", "status", "department", "year", "region",
           "territory", "initiative", "partner", "funder")
 FACET_VALUES = {
     "dimension": lambda f: [f.dimension] if f.dimension else [],
