@@ -18,7 +18,7 @@ from .matching import Evaluation
 from .query import is_filler, is_paragraph, normalize_fields, query_words, unshouted
 from .ranking import graded_evaluation, split_plan
 from .results import SearchRequest
-from .semantic import fused_evaluation, text_weight
+from .semantic import MEANING_FILL, blended_evaluation, fused_evaluation, text_weight
 from .similar import key_terms, similarity_query
 from .snapshot import Snapshot
 from .spelling import corrected_plan
@@ -59,5 +59,14 @@ def match(snapshot: Snapshot, request: SearchRequest) -> Match:
     plan, corrections = corrected_plan(split_plan(q, is_filler, single_term), snapshot.searcher(), text)
     plan, expansions = expanded_plan(plan)
     evaluation, relaxed = graded_evaluation(snapshot.evaluate, plan, snapshot.facets.live, filter_mask)
+    if _wants_meaning(plan):
+        evaluation = blended_evaluation(evaluation, snapshot.similarities(request.query), snapshot.stats.live,
+                                        filter_mask, extra=MEANING_FILL if relaxed else 0)
     return Match(plan.query(), evaluation, filters, filter_mask, relaxed=relaxed,
                  expansions=expansions, corrections=corrections)
+
+
+def _wants_meaning(plan) -> bool:
+    """Whether a query's meaning is worth weighing: not when it only names acronyms (exact by nature)."""
+    terms = [unit.term for unit in plan.required]
+    return not (terms and all(term and term.isupper() for term in terms))
