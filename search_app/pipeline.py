@@ -59,14 +59,19 @@ def match(snapshot: Snapshot, request: SearchRequest) -> Match:
     plan, corrections = corrected_plan(split_plan(q, is_filler, single_term), snapshot.searcher(), text)
     plan, expansions = expanded_plan(plan)
     evaluation, relaxed = graded_evaluation(snapshot.evaluate, plan, snapshot.facets.live, filter_mask)
-    if _wants_meaning(plan):
+    if relaxed and _wants_meaning(plan):
         evaluation = blended_evaluation(evaluation, snapshot.similarities(request.query), snapshot.stats.live,
-                                        filter_mask, extra=MEANING_FILL if relaxed else 0)
+                                        filter_mask, extra=MEANING_FILL)
     return Match(plan.query(), evaluation, filters, filter_mask, relaxed=relaxed,
                  expansions=expansions, corrections=corrections)
 
 
 def _wants_meaning(plan) -> bool:
-    """Whether a query's meaning is worth weighing: not when it only names acronyms (exact by nature)."""
+    """Whether a partly matched query's meaning is worth weighing: not when it only names acronyms.
+
+    Meaning is weighed only for partial matches (`relaxed`): when enough fiches
+    hold all the words, the words decide, and no query embedding is paid for
+    (dev set: 0.90 nDCG@10 this way, 0.89 weighing meaning for every query).
+    """
     terms = [unit.term for unit in plan.required]
     return not (terms and all(term and term.isupper() for term in terms))

@@ -212,14 +212,21 @@ def blended_evaluation(evaluation: Evaluation, similarities: np.ndarray | None, 
 
     The match set stays the lexical one, plus, when `extra` is given (the
     words matched only partly), that many of the closest other documents in
-    meaning: a paraphrase may share no word with the query.
+    meaning (and clearly closer than most: see `_closeness_floor`): a
+    paraphrase may share no word with the query.
     """
     if similarities is None:
         return evaluation
     candidates = evaluation.mask & live
     if extra > 0:
-        others = live & filter_mask & ~candidates
+        others = live & filter_mask & ~candidates & (similarities >= _closeness_floor(similarities, live))
         candidates = candidates | semantic_neighbours(np.where(others, similarities, -np.inf), others, extra)
     if not candidates.any():
         return evaluation
     return Evaluation(candidates, fuse(evaluation.scores, similarities, candidates, weight, scale="zscore"))
+
+
+def _closeness_floor(similarities: np.ndarray, live: np.ndarray) -> float:
+    """One standard deviation above the mean similarity: the documents clearly closer than most."""
+    values = similarities[live]
+    return float(values.mean() + values.std()) if len(values) else 0.0
