@@ -98,7 +98,8 @@ def expanded_plan(plan: Plan, vocab: Vocabulary | None = None) -> tuple[Plan, li
         span = plan.units[i:i + length]
         typed = span[0].query if length == 1 else wq.And([unit.query for unit in span])
         widened = [alternative_query(alt.terms, EXPANSION_WEIGHT) for alt in alternatives]
-        units.append(Unit(wq.Or([typed, *widened]), optional=all(unit.optional for unit in span)))
+        units.append(Unit(wq.Or([typed, *widened]), optional=all(unit.optional for unit in span),
+                          term=span[0].term if length == 1 else None))
         labels += [alt.label for alt in alternatives if alt.label not in labels]
         i += length
     return replace(plan, units=tuple(units)), labels

@@ -18,7 +18,7 @@ from .matching import Evaluation
 from .query import is_filler, is_paragraph, normalize_fields, query_words, unshouted
 from .ranking import graded_evaluation, split_plan
 from .results import SearchRequest
-from .semantic import fused_evaluation, text_weight
+from .semantic import MEANING_FILL, blended_evaluation, fused_evaluation, text_weight
 from .similar import key_terms, similarity_query
 from .snapshot import Snapshot
 from .spelling import corrected_plan
@@ -75,5 +75,19 @@ def _matched(snapshot: Snapshot, request: SearchRequest, filters: dict[str, tupl
     plan, corrections = corrected_plan(split_plan(q, is_filler, single_term), snapshot.searcher(), text)
     plan, expansions = expanded_plan(plan)
     evaluation, relaxed = graded_evaluation(snapshot.evaluate, plan, snapshot.facets.live, filter_mask)
+    if relaxed and _wants_meaning(plan):
+        evaluation = blended_evaluation(evaluation, snapshot.similarities(request.query), snapshot.stats.live,
+                                        filter_mask, extra=MEANING_FILL)
     return Match(plan.query(), evaluation, filters, filter_mask, relaxed=relaxed,
                  expansions=expansions, corrections=corrections, range_mask=range_mask)
+
+
+def _wants_meaning(plan) -> bool:
+    """Whether a partly matched query's meaning is worth weighing: not when it only names acronyms.
+
+    Meaning is weighed only for partial matches (`relaxed`): when enough fiches
+    hold all the words, the words decide, and no query embedding is paid for
+    (dev set: 0.90 nDCG@10 this way, 0.89 weighing meaning for every query).
+    """
+    terms = [unit.term for unit in plan.required]
+    return not (terms and all(term and term.isupper() for term in terms))

@@ -103,7 +103,8 @@ def graded_evaluation(evaluate, plan: Plan, live: np.ndarray, filter_mask: np.nd
         return Evaluation(np.zeros(n, dtype=bool), scores), False
     level = _level(count, required, allowed & filter_mask)
     mask = allowed & (count >= level)
-    if level < required or missing:
+    partial = level < required and bool((mask & filter_mask & (count < required)).any())
+    if partial or missing:
         coverage = weighted / np.float32(total_weight)
         return Evaluation(mask, _tiered(scores * coverage ** COVERAGE_POWER, count, mask)), True
     return Evaluation(mask, scores), False

@@ -15,6 +15,9 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE_CORPUS = PROJECT_DIR / "corpus"
 # One embedding cache for every index the tests build (and their subprocesses): a fiche is embedded once.
 os.environ.setdefault("SEARCH_EMBEDDINGS_CACHE", str(PROJECT_DIR / "var" / "test-embeddings-cache"))
+# Builds are lexical unless a test asks for vectors (embedding costs ~0.3 s a fiche): the sample index
+# below has them, and so does the `app` fixture's service; tests of the semantic layer say so themselves.
+os.environ.setdefault("SEARCH_SEMANTIC", "false")
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +36,7 @@ def sample_fiches(sample_corpus):
 def sample_index(tmp_path_factory, sample_fiches) -> Path:
     """An index of the bundled corpus, built once per test session (read-only for tests)."""
     root = tmp_path_factory.mktemp("index")
-    build_index(sample_fiches, root)
+    build_index(sample_fiches, root, embed=True)
     return root
 
 
@@ -49,7 +52,8 @@ def fresh_index(tmp_path, sample_index) -> Path:
 def app(sample_index, sample_corpus):
     from search_app import create_app
 
-    app = create_app({"INDEX_DIR": sample_index, "CORPUS_DIR": sample_corpus, "BUILD_IF_MISSING": False})
+    app = create_app({"INDEX_DIR": sample_index, "CORPUS_DIR": sample_corpus, "BUILD_IF_MISSING": False,
+                      "SEMANTIC": True})
     app.config["TESTING"] = True
     return app
 
@@ -85,9 +89,10 @@ def command_line(monkeypatch, capsys):
 
 @pytest.fixture(scope="session")
 def engine(sample_index):
+    """The lexical engine over the sample index (the semantic layer has its own tests)."""
     from search_app.engine import SearchEngine
 
-    return SearchEngine(sample_index)
+    return SearchEngine(sample_index, semantic=False)
 
 
 def run(engine, q: str, **kwargs):

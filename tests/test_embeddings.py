@@ -18,6 +18,13 @@ from indexer.embeddings import DIMENSION, MODEL_NAME, VECTORS_FILE, VECTORS_META
 from conftest import by_title
 
 
+@pytest.fixture(autouse=True)
+def semantic_builds(monkeypatch):
+    """Builds in this module write vectors (the suite's default is lexical)."""
+    monkeypatch.setenv("SEARCH_SEMANTIC", "true")
+
+
+
 class CountingEmbedder:
     """A stand-in model: a deterministic unit vector per text, and the texts it was asked to embed."""
 

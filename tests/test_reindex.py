@@ -181,7 +181,7 @@ def test_new_generation_is_visible_to_the_app_once_it_lands(tmp_path, corpora, s
     assert client.get("/api/search?q=zzalpha").get_json()["total"] == 0
     added = add_fiches(corpora.extra, root)
     assert client.get("/healthz").get_json() == {"status": "ok", "generation": added.name, "documents": 13,
-                                                "semantic": True}
+                                                "semantic": False}
     fiche_id = corpora.extra[0].id
     assert client.get(f"/api/actions/{fiche_id}").get_json()["id"] == fiche_id
 

@@ -153,6 +153,11 @@ PARAGRAPH = ("Nous aimerions proposer aux parents et à leurs adolescents une es
 
 
 @pytest.fixture(scope="module")
+def engine(sample_index):
+    return SearchEngine(sample_index, semantic=True)
+
+
+@pytest.fixture(scope="module")
 def lexical_engine(sample_index):
     return SearchEngine(sample_index, semantic=False)
 
@@ -184,3 +189,36 @@ def test_similar_actions_use_meaning_and_work_without_it(engine, lexical_engine,
 def test_completion_never_embeds(engine, monkeypatch):
     monkeypatch.setattr(semantic, "embedder", lambda: pytest.fail("completion waited for an embedding"))
     assert engine.suggest("jar")
+
+
+# -- word queries: meaning completes partial matches ------------------------------------
+
+
+PARAPHRASE_FICHES = [
+    ("couture-00001", "Atelier couture", "Des habitantes apprennent à coudre et à retoucher leurs vêtements."),
+    ("foot-0000002", "Tournoi de football", "Un tournoi de football entre les quartiers au printemps."),
+    ("cuisine-00003", "Cuisine du monde", "Des repas partagés autour des recettes de chaque pays."),
+    ("jardin-00004", "Jardin partagé", "Un potager cultivé par les habitants au pied des immeubles."),
+]
+
+
+@pytest.fixture(scope="module")
+def paraphrase_engine(tmp_path_factory):
+    from indexer.build import build_index
+    from indexer.fiche import Fiche
+
+    root = tmp_path_factory.mktemp("paraphrase")
+    build_index([Fiche(id=i, title=t, summary=s) for i, t, s in PARAPHRASE_FICHES], root, embed=True)
+    return SearchEngine(root, cache_size=0, semantic=True)
+
+
+def test_a_partial_word_match_is_completed_by_meaning(paraphrase_engine):
+    response = paraphrase_engine.search(SearchRequest.make("réparer des habits abîmés"))
+    assert response.relaxed and response.semantic
+    assert response.hits[0].id == "couture-00001"
+
+
+def test_a_full_word_match_is_not_widened_by_meaning(paraphrase_engine):
+    response = paraphrase_engine.search(SearchRequest.make("tournoi football"))
+    assert [hit.id for hit in response.hits] == ["foot-0000002"]
+    assert response.total == 1

@@ -460,7 +460,8 @@ def test_overwritten_postings_at_start_fall_back_to_the_previous_generation(fres
     previous = read_current(fresh_index).name
     build_index(sample_fiches[:4], fresh_index)
     overwrite_postings(fresh_index)
-    app = create_app({"INDEX_DIR": fresh_index, "CORPUS_DIR": sample_corpus, "BUILD_IF_MISSING": False})
+    app = create_app({"INDEX_DIR": fresh_index, "CORPUS_DIR": sample_corpus, "BUILD_IF_MISSING": False,
+                      "SEMANTIC": True})
     assert read_current(fresh_index).name == previous
     assert app.test_client().get("/healthz").get_json() == {"status": "ok", "generation": previous,
                                                             "documents": 14, "semantic": True}
