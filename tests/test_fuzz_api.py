@@ -330,6 +330,9 @@ def test_suggest_with_any_prefix(app, limits, prefix):
     note_classes(prefix)
     response = get_raw(app.test_client(), "/api/suggest", "q=" + prefix)
     data = assert_json_answer(response)
+    if response.status_code == 400 and "&" in prefix:  # the raw value named another, unknown parameter
+        assert data["error"]["code"] == "unknown_parameter"
+        return
     assert response.status_code == 200
     assert isinstance(data["suggestions"], list) and len(data["suggestions"]) <= limits.SUGGEST_LIMIT
     assert all(isinstance(s, str) for s in data["suggestions"])
