@@ -62,9 +62,9 @@ def main(n: int, workdir: Path) -> None:
         write_corpus(n, corpus, 1, None, 2)
     fiches = parse_corpus(corpus).fiches
     if not index.exists():
-        build_index(fiches, index)
+        build_index(fiches, index, embed=False)
     started = time.perf_counter()
-    build_index(fiches, index)
+    build_index(fiches, index, embed=False)
     rebuild = time.perf_counter() - started
     del fiches
 

@@ -115,7 +115,7 @@ def prepare_index(fiches: list[Fiche], opts: Options, procs: int) -> tuple[Path,
     _discard(root)
     log(f"construction de l'index ({procs} processus) dans {root}")
     fingerprint = indexer_fingerprint()
-    report = build_index(fiches, root, procs=procs)
+    report = build_index(fiches, root, procs=procs, embed=False)
     generation = read_current(root)
     info = {"seconds": report.seconds, "indexed": report.indexed, "indexer": fingerprint,
             "bytes": sum(f.stat().st_size for f in generation.path.iterdir() if f.is_file()),

@@ -119,7 +119,7 @@ def prepare_index(n: int, seed: int, workdir: Path) -> Path:
         read_current(root)
     except Exception:
         print(f"construction de l'index dans {root}", file=sys.stderr)
-        build_index(parse_corpus(corpus).fiches, root, procs=2)
+        build_index(parse_corpus(corpus).fiches, root, procs=2, embed=False)
     return root
 
 
