@@ -20,31 +20,29 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from unidecode import unidecode
 
+from .blocks import TITLE_LINES, _Block
 from .config import DEFAULT_MAX_FILE_BYTES
+from .decoding import _BINARY_PROBE, _UTF8_BOM, _UTF16_BOMS, _Line, _looks_binary, _looks_single_byte, decode_lines
 from .errors import describe_os_error
-from .fiche import FIELD_SPECS, REQUIRED_FIELDS, SPECS_BY_NAME, Fiche, FieldSpec
+from .fiche import REQUIRED_FIELDS, SPECS_BY_NAME, Fiche
+from .markup import (BLOCK_MARKER, PARTNERS_SUBHEADING, _HeaderIndex, is_marker_text, is_structural_line,
+                     is_table_rule, normalize_label, parse_header)
 from .source import FileTooLarge, SourceRejected, read_regular_file
 
-BLOCK_MARKER = "actions"
-_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
-_UTF8_BOM = b"\xef\xbb\xbf"
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-_BINARY_PROBE = 8192
-# Share of control bytes (NUL included) in the probe above which a file with
-# NUL bytes is binary; below it, the NULs are accidents in a text file and
-# only the blocks holding them are rejected.
-_BINARY_CONTROL_SHARE = 0.01
-_TEXT_CONTROLS = frozenset(b"\t\n\r\f\v\x1b")
+# The format's line primitives live in `indexer/markup.py`; they are re-exported
+# here because callers have always imported them from the parser.
+__all__ = ["BINARY_FILE", "BLOCK_MARKER", "EMPTY_FILE", "ENCODING", "FILE_LEVEL_CODES", "HEADER_ENCODING",
+           "INCOMPLETE", "NOT_REGULAR", "NO_BLOCK", "NO_FILES", "PARTNERS_SUBHEADING", "TOO_LARGE", "UNREADABLE",
+           "UNTITLED", "ParseProblem", "ParseResult", "corpus_files", "department_from_structure", "fiche_id",
+           "finish_block", "identity_key", "is_structural_line", "is_table_rule", "normalize_label",
+           "parse_bytes", "parse_corpus", "parse_file", "parse_text", "quote_for_message", "slugify"]
+
 _TITLE_IN_MESSAGE = 80
 _LISTED_MISSING = 3
-# How many lines a title may span before the first label, when telling a new
-# block from an `Actions` sub-heading inside free text.
-TITLE_LINES = 3
 
 # Problem codes. File-level problems reject a whole file (no block counted);
 # block-level ones reject `rejected` blocks.
@@ -108,37 +106,6 @@ class ParseResult:
         return text
 
 
-@dataclass
-class _Line:
-    number: int
-    text: str
-    error: str = ""
-    bad_byte: int = -1
-    bad_column: int = 0
-
-
-_WHITESPACE = re.compile(r"\s+")
-
-
-@lru_cache(maxsize=65_536)
-def normalize_label(text: str) -> str:
-    """Key under which a label is recognised: accents, case, spaces and apostrophe styles ignored."""
-    return _WHITESPACE.sub("", unidecode(text.replace("’", "'")).lower())
-
-
-PARTNERS_SUBHEADING = normalize_label("Partenaires d'action:")
-_FIRST_LABEL = FIELD_SPECS[0].name
-
-LABELS: dict[str, list[FieldSpec]] = {}
-for _spec in FIELD_SPECS:
-    LABELS.setdefault(normalize_label(_spec.label), []).append(_spec)
-
-# Lines with more non-space characters are never labels (spares unidecode on
-# every long bullet of free text); twice the longest label leaves room for
-# decomposed accents.
-MAX_LABEL_CHARS = 2 * max(len(key) for key in LABELS)
-
-
 def slugify(text: str, max_length: int = 60) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", unidecode(text).lower()).strip("-")
     return slug[:max_length].rstrip("-") or "action"
@@ -168,204 +135,9 @@ def quote_for_message(text: str, limit: int = _TITLE_IN_MESSAGE) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def _decode_line(number: int, raw: bytes) -> _Line:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        byte, column = raw[exc.start], exc.start + 1
-        return _Line(number, raw.decode("utf-8", errors="replace").rstrip(),
-                     f"texte non UTF-8 (octet 0x{byte:02X} en colonne {column}) ; "
-                     "convertissez le fichier en UTF-8", byte, column)
-    nul = text.find("\x00")
-    if nul >= 0:
-        return _Line(number, text.replace("\x00", "\ufffd").rstrip(),
-                     f"caractère nul (octet 0x00 en colonne {raw.index(0) + 1})", 0, nul + 1)
-    return _Line(number, text.rstrip())
-
-
-def decode_lines(data: bytes) -> list[_Line]:
-    """Split bytes into numbered lines, decoding each as UTF-8 on its own.
-
-    A line that is not UTF-8 is kept (with replacement characters) and carries
-    the reason, so that only the block holding it is rejected.
-    """
-    if data.startswith(_UTF8_BOM):
-        data = data[len(_UTF8_BOM):]
-    lines = [_decode_line(number, raw) for number, raw in enumerate(_LINE_BREAK.split(data), start=1)]
-    if lines and lines[-1].text == "" and not lines[-1].error:
-        lines.pop()
-    return lines
-
-
-def is_marker_text(text: str) -> bool:
-    """True for a line that reads `Actions` (any case, any surrounding spaces)."""
-    return text.strip().lower() == BLOCK_MARKER
-
-
-def label_specs(text: str) -> list[FieldSpec] | None:
-    """The field(s) a `- Label` line opens, or None for any other line."""
-    stripped = text.strip()
-    if not stripped.startswith("-"):
-        return None
-    compact = _WHITESPACE.sub("", stripped[1:])
-    if len(compact) > MAX_LABEL_CHARS:
-        return None
-    return LABELS.get(normalize_label(compact))
-
-
-def is_structural_line(text: str) -> bool:
-    """A line the parser reads as format (block marker or known label), never as content."""
-    return is_marker_text(text) or label_specs(text) is not None
-
-
-def _split_header_row(text: str) -> tuple[str, str, str] | None:
-    row = text.strip()
-    if row.endswith("|"):
-        row = row[:-1]
-    parts = row.rsplit("|", 2)
-    if len(parts) != 3:
-        return None
-    name, department, year = (part.strip() for part in parts)
-    return name, department, year
-
-
-_RULE_CELL = re.compile(r":?-+:?")
-
-
-def is_table_rule(text: str) -> bool:
-    """The `---|---|---|` line under a table head: every cell made of dashes (and alignment colons)."""
-    cells = text.strip().strip("|").split("|")
-    return all(_RULE_CELL.fullmatch(cell.strip()) for cell in cells)
-
-
-def parse_header(lines: list[_Line]) -> list[tuple[str, str, str]]:
-    """Rows of the optional `Nom | Département | Année` table (unreadable rows skipped)."""
-    rows: list[tuple[str, str, str]] = []
-    in_table = False
-    for line in lines:
-        if not in_table:
-            in_table = (not line.error and "|" in line.text
-                        and normalize_label(line.text).startswith("nom|departement|annee"))
-            continue
-        if line.error or not line.text.strip() or is_table_rule(line.text):
-            continue
-        row = _split_header_row(line.text)
-        if row is None:
-            break
-        rows.append(row)
-    return rows
-
-
-class _FieldCollector:
-    """Accumulates the values of one block's fields as label lines open them."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, list[str]] = {}
-        self.current: FieldSpec | None = None
-
-    def open(self, candidates: list[FieldSpec]) -> None:
-        spec = next((c for c in candidates if c.name not in self.values), candidates[-1])
-        self.current = spec
-        self.values.setdefault(spec.name, [])
-
-    def would_repeat(self, candidates: list[FieldSpec]) -> bool:
-        return all(c.name in self.values for c in candidates)
-
-    def in_text(self) -> bool:
-        return self.current is not None and self.current.kind == "text"
-
-    def add(self, text: str) -> None:
-        assert self.current is not None
-        spec, bucket = self.current, self.values[self.current.name]
-        if spec.kind == "text":
-            bucket.append(text)
-            return
-        item = text.strip()
-        if item.startswith("-"):
-            item = item[1:].strip()
-        if item and normalize_label(item) != PARTNERS_SUBHEADING:
-            bucket.append(item)
-
-    def build(self, fiche: Fiche) -> None:
-        for name, bucket in self.values.items():
-            kind = SPECS_BY_NAME[name].kind
-            if kind == "list":
-                setattr(fiche, name, list(dict.fromkeys(bucket)))
-            elif kind == "option":
-                setattr(fiche, name, " ; ".join(bucket))
-            else:
-                setattr(fiche, name, "\n".join(bucket).strip("\n"))
-
-
 def department_from_structure(structure: str) -> str:
     head, sep, tail = structure.rpartition(" - ")
     return tail.strip() if sep and head.strip() else ""
-
-
-class _HeaderIndex:
-    """Hands out header rows by title, in order, so duplicate titles each get theirs."""
-
-    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
-        self.by_key: dict[str, list[tuple[str, str]]] = {}
-        for name, department, year in rows:
-            self.by_key.setdefault(normalize_label(name), []).append((department, year))
-
-    def take(self, title: str) -> tuple[str, str] | None:
-        queue = self.by_key.get(normalize_label(title))
-        return queue.pop(0) if queue else None
-
-
-class _Block:
-    """One `Actions` block, fed line by line."""
-
-    def __init__(self, start: int) -> None:
-        self.start = start
-        self.title_line: _Line | None = None
-        self.title_parts: list[str] = []
-        self.untitled = False
-        self.bad: _Line | None = None
-        self.collector = _FieldCollector()
-
-    def feed(self, line: _Line) -> None:
-        if line.error and self.bad is None:
-            self.bad = line
-        specs = label_specs(line.text)
-        if self.title_line is None:
-            if not line.text.strip():
-                return
-            self.title_line = line
-            if not specs:
-                self.title_parts.append(line.text.strip())
-                return
-            self.untitled = True
-        if specs:
-            self.collector.open(specs)
-        elif self.collector.current is None:
-            if line.text.strip():
-                self.title_parts.append(line.text.strip())
-        else:
-            self.collector.add(line.text)
-
-    @property
-    def title(self) -> str:
-        return " ".join(self.title_parts)
-
-    def starts_new_block(self, following: list[_Line]) -> bool:
-        """Whether an `Actions` line inside this block opens a new one, given the next non-blank lines.
-
-        Inside free text it does only if a title follows, then (within a few
-        lines) `- Structure organisatrice` or a label this fiche already had,
-        or the end of the file (a truncated fiche, reported as such).
-        """
-        if not self.collector.in_text() or not following or is_structural_line(following[0].text):
-            return True
-        for line in following[1:]:
-            if is_marker_text(line.text):
-                return True
-            specs = label_specs(line.text)
-            if specs:
-                return specs[0].name == _FIRST_LABEL or self.collector.would_repeat(specs)
-        return len(following) <= TITLE_LINES
 
 
 def _missing_message(labels: list[str], truncated: bool) -> str:
@@ -465,12 +237,6 @@ def _split_and_parse(lines: list[_Line], first_marker: int, path: str, header: _
     return fiches, _collapse_untitled(problems), len(blocks)
 
 
-def _looks_single_byte(lines: list[_Line]) -> bool:
-    """Not UTF-8 anywhere: no line with accents decodes, some fail (a Latin-1 / Windows-1252 export)."""
-    failed = any(line.error and line.bad_byte > 0 for line in lines)
-    return failed and not any(not line.error and not line.text.isascii() for line in lines)
-
-
 def _single_byte_problem(path: str, lines: list[_Line], problems: list[ParseProblem],
                          blocks: int) -> list[ParseProblem]:
     """One message for a file in a single-byte encoding, instead of one per line and block."""
@@ -484,14 +250,6 @@ def _single_byte_problem(path: str, lines: list[_Line], problems: list[ParseProb
               "convertissez-le en UTF-8, par exemple avec « iconv -f WINDOWS-1252 -t UTF-8 »")
     others = [p for p in problems if p.code not in (ENCODING, HEADER_ENCODING)]
     return [ParseProblem(path, first.number, reason, ENCODING, rejected), *others]
-
-
-def _looks_binary(probe: bytes) -> bool:
-    """NUL bytes among many control bytes: an image or an archive, not a text export with a stray NUL."""
-    if b"\x00" not in probe:
-        return False
-    controls = sum(1 for byte in probe if byte < 0x20 and byte not in _TEXT_CONTROLS)
-    return controls > _BINARY_CONTROL_SHARE * len(probe)
 
 
 def _file_problem(data: bytes, path: str) -> ParseProblem | None:

@@ -5,7 +5,7 @@
 nothing wrong with. The format cannot carry everything a `Fiche` can hold:
 
 - the title is one non-empty line without surrounding whitespace, and neither
-  `Actions` nor a known `- Label` line (see `parse.is_structural_line`);
+  `Actions` nor a known `- Label` line (see `markup.is_structural_line`);
 - an option or list value is one non-empty line without surrounding
   whitespace; written `- value`, it must not read as a known label, and it must
   not be the `Partenaires d'action:` sub-heading (the parser drops it); a
@@ -26,14 +26,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .fiche import FIELD_SPECS, Fiche, FieldSpec
-from .parse import (
-    BLOCK_MARKER,
-    PARTNERS_SUBHEADING,
-    department_from_structure,
-    is_structural_line,
-    is_table_rule,
-    normalize_label,
-)
+from .markup import BLOCK_MARKER, PARTNERS_SUBHEADING, is_structural_line, is_table_rule, normalize_label
+from .parse import department_from_structure
 
 HEADING = "Les actions des centres sociaux"
 TABLE_HEAD = "Nom | Département | Année |"

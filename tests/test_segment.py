@@ -19,7 +19,7 @@ from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, NGRAM, TEXT, Schema
 from whoosh.index import TOC
 
-import indexer.build as build_module
+import indexer.parallel as parallel_module
 from benchmarks.generate import write_corpus
 from indexer.analysis import SectionedText
 from indexer.build import GENERATIONS_DIR, add_fiches, build_index, open_current, read_current
@@ -118,7 +118,7 @@ def test_the_product_schema_is_supported():
 
 @pytest.fixture
 def parallel_everywhere(monkeypatch):
-    monkeypatch.setattr(build_module, "PARALLEL_THRESHOLD", 2)
+    monkeypatch.setattr(parallel_module, "PARALLEL_THRESHOLD", 2)
 
 
 def stored_records(root: Path) -> list[dict]:
@@ -148,7 +148,7 @@ def test_a_failing_worker_fails_the_build_and_keeps_the_served_index(parallel_ev
             raise RuntimeError("fiche empoisonnée")
         return fiche_document(fiche)
 
-    monkeypatch.setattr(build_module, "fiche_document", document)
+    monkeypatch.setattr(parallel_module, "fiche_document", document)
     with pytest.raises(BuildFailed, match="RuntimeError : fiche empoisonnée"):
         build_index(synthetic_fiches, root, procs=2)
     assert read_current(root).name == served
@@ -172,7 +172,7 @@ def test_an_empty_corpus_gives_an_empty_index_that_accepts_fiches(sample_fiches,
 
 
 def test_slices_are_never_smaller_than_half_the_threshold(synthetic_fiches, tmp_path, monkeypatch):
-    monkeypatch.setattr(build_module, "PARALLEL_THRESHOLD", 200)
+    monkeypatch.setattr(parallel_module, "PARALLEL_THRESHOLD", 200)
     build_index(synthetic_fiches, tmp_path / "index", procs=64)
     _, ix = open_current(tmp_path / "index")
     assert [s.doc_count() for s in ix._segments()] == [100, 100, 100]
@@ -181,7 +181,7 @@ def test_slices_are_never_smaller_than_half_the_threshold(synthetic_fiches, tmp_
 def test_a_worker_that_cannot_start_leaves_no_process_behind(parallel_everywhere, monkeypatch,
                                                              synthetic_fiches, tmp_path):
     started = []
-    real_init = build_module._SegmentWorker.__init__
+    real_init = parallel_module._SegmentWorker.__init__
 
     def start(self, *args):
         if started:
@@ -189,7 +189,7 @@ def test_a_worker_that_cannot_start_leaves_no_process_behind(parallel_everywhere
         started.append(self)
         real_init(self, *args)
 
-    monkeypatch.setattr(build_module._SegmentWorker, "__init__", start)
+    monkeypatch.setattr(parallel_module._SegmentWorker, "__init__", start)
     with pytest.raises(OSError):
         build_index(synthetic_fiches, tmp_path / "index", procs=3)
     assert started
@@ -204,7 +204,7 @@ def test_ctrl_c_while_waiting_for_a_worker_stops_it(parallel_everywhere, monkeyp
             time.sleep(90)
         return fiche_document(fiche)
 
-    monkeypatch.setattr(build_module, "fiche_document", document)
+    monkeypatch.setattr(parallel_module, "fiche_document", document)
     timer = threading.Timer(1.0, os.kill, (parent, signal.SIGINT))
     started = time.monotonic()
     timer.start()
