@@ -1,4 +1,4 @@
-"""Command line: `python -m indexer build|add|remove|export` (searching is `python -m search_app`).
+"""Command line: `python -m indexer build|add|remove|export` (searching is the service's `centres-sociaux search`).
 
 Exit codes: 0 success, 1 some fiches rejected (the rest is indexed) or a
 build refused because it would shrink the served index, 2 usage error,

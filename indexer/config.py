@@ -1,6 +1,6 @@
 """Indexer settings with their defaults, overridable by environment variables.
 
-The service's `search_app.config.Settings` reads the same variables (and
+The search service's settings read the same variables (and
 these defaults); the indexer cannot import it (data flows one way).
 """
 
