@@ -45,25 +45,27 @@ def _stored_keys(snapshot, facet: str) -> dict[str, str]:
     return keys
 
 
+_OFFICIAL_NAMES = {
+    "department": (canonical_departement, closest_departements, "département"),
+    "region": (canonical_region, closest_regions, "région"),
+}
+"""Facets with an official list: (canonical name of a typed value, closest names, what a value is)."""
+
+
 def resolve_value(snapshot, facet: str, value: str) -> str:
     """The stored value a typed one means; raises InvalidParameter for an unknown département or région."""
     if facet == "year":
         check_year(value)
         return value
-    if facet == "department":
-        found = canonical_departement(value)
-        if found is None and not closest_departements(value):
-            return value
-        if found is None:
-            raise _unknown(facet, value, closest_departements(value), "département")
-        return found
-    if facet == "region":
-        found = canonical_region(value)
-        if found is None and not closest_regions(value):
-            return value
-        if found is None:
-            raise _unknown(facet, value, closest_regions(value), "région")
-        return found
+    if facet in _OFFICIAL_NAMES:
+        canonical, closest, noun = _OFFICIAL_NAMES[facet]
+        found = canonical(value)
+        if found is not None:
+            return found
+        near = closest(value)
+        if near:
+            raise _unknown(facet, value, near, noun)
+        return value
     table = snapshot.facets.facets.get(facet)
     if table is not None and value in table.index:
         return value
