@@ -841,3 +841,17 @@ def test_project_description_gives_close_actions_with_closeness(client):
     meters = [int(m.attrs["value"]) for m in doc.find_all("meter")]
     assert meters[0] == 100 and meters == sorted(meters, reverse=True) and all(0 < v <= 100 for v in meters)
     assert doc.find("textarea", id="projet-texte").clean_text.startswith("Nous voulons")
+
+
+def test_corrections_and_expansions_are_said_on_the_page(client):
+    _, doc = get_page(client, "/?q=jardn")
+    notices = [p.clean_text for p in doc.find_all("p", cls="notice")]
+    assert "Mots corrigés : « jardn » → « jardin »" in [" ".join(n.split()) for n in notices]
+    _, doc = get_page(client, "/?q=CAF")
+    notices = [p.clean_text for p in doc.find_all("p", cls="notice")]
+    assert any(n.startswith("Recherche élargie à : ") and "caisse d'allocations familiales" in n for n in notices)
+
+
+def test_a_hostile_expansion_or_correction_is_escaped(client):
+    response = client.get("/?q=<scriptt>alert(1)</scriptt>")
+    assert b"<scriptt>" not in response.data
