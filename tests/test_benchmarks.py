@@ -255,3 +255,16 @@ def test_crafted_worst_cases_answer_200_or_400_never_500(client):
     assert statuses["similaires : JSON imbriqué ×1 000"] == 400
     assert statuses["50 valeurs × 6 filtres (refusé)"] == 400
     assert statuses["mot de 10 000 lettres, page + filtre"] == 200
+
+
+def test_semantic_speed_gives_an_index_random_vectors_and_times_both_paths(sample_fiches, tmp_path):
+    from benchmarks.semantic_speed import UNKNOWN_WORD, latencies, with_random_vectors
+    from indexer.build import build_index
+    from search_app.engine import SearchEngine
+
+    build_index(sample_fiches, tmp_path / "lexical", embed=False)
+    index = with_random_vectors(tmp_path / "lexical", tmp_path / "copy")
+    engine = SearchEngine(index, cache_size=0, semantic=True)
+    assert engine.snapshot().semantic is not None
+    p50, p95, partial = latencies(engine, ["jardin", f"jardin {UNKNOWN_WORD}"])
+    assert 0 < p50 <= p95 and partial == 1
